@@ -1,0 +1,3 @@
+"""Readinglist: a reading-list manager for researchers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,303 @@
+"""The command line: parse arguments, open the Library, call one method, print.
+
+Nothing here imports Qt; the desktop app is imported only when it is opened,
+so scripting commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from readinglist import __version__
+from readinglist.core.errors import UserError
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+class _Group(click.Group):
+    """Turns UserError into one line on stderr and exit status 1, in one place."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was changed by the unfinished command.", err=True)
+            sys.exit(130)
+
+
+def _library(ctx: click.Context) -> Any:
+    from readinglist.core.library import Library
+
+    obj = ctx.find_root().obj
+    if obj.get("library") is None:
+        obj["library"] = Library.open(obj["path"])
+        ctx.find_root().call_on_close(obj["library"].close)
+    return obj["library"]
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _parse_ids(values: tuple[str, ...]) -> list[int]:
+    ids: list[int] = []
+    for value in values:
+        for part in value.replace(",", " ").split():
+            try:
+                ids.append(int(part))
+            except ValueError:
+                raise click.BadParameter(f"{part!r} is not a paper id (a number)") from None
+    return ids
+
+
+@click.group(cls=_Group, invoke_without_command=True)
+@click.option(
+    "--library",
+    "library_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="READINGLIST_LIBRARY",
+    help="Library folder (default: the platform's user data folder; or set READINGLIST_LIBRARY).",
+)
+@click.version_option(__version__, prog_name="readinglist")
+@click.pass_context
+def main(ctx: click.Context, library_path: Path | None) -> None:
+    """Readinglist: import paper listings, search, triage and export BibTeX.
+
+    With no command, opens the desktop app.
+    """
+    ctx.obj = {"path": library_path, "library": None}
+    if ctx.invoked_subcommand is None:
+        try:
+            from readinglist.gui.app import run_app
+        except ImportError:
+            click.echo(ctx.get_help())
+            return
+        sys.exit(run_app(library_path))
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True)
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["auto", "listing", "arxiv", "bibtex", "ris", "atom"]),
+    default="auto",
+    show_default=True,
+    help="Input format; auto detects it.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def import_cmd(
+    ctx: click.Context, files: tuple[str, ...], format_: str, dry_run: bool, as_json: bool
+) -> None:
+    """Import listings from FILES (or - for standard input).
+
+    Each file is one transaction: it is imported whole or not at all.
+    """
+    lib = _library(ctx)
+    reports = []
+    failed = False
+    for name in files:
+        try:
+            if name == "-":
+                data = sys.stdin.buffer.read()
+                report = lib.import_bytes(data, source="stdin", format=format_, dry_run=dry_run)
+            else:
+                report = lib.import_file(name, format=format_, dry_run=dry_run)
+        except UserError as exc:
+            if len(files) == 1:
+                raise
+            click.echo(f"Error: {name}: {exc}", err=True)
+            failed = True
+            continue
+        reports.append(report)
+        if not as_json:
+            click.echo(f"{report.source}: {report.summary()} (format: {report.format})")
+            for item in report.skipped:
+                click.echo(f"  skipped {item}", err=True)
+            for item in report.warnings:
+                click.echo(f"  warning {item}", err=True)
+    if as_json:
+        if len(files) == 1 and reports:
+            _print_json(reports[0].to_json())
+        else:
+            _print_json([r.to_json() for r in reports])
+    if failed:
+        sys.exit(1)
+
+
+def _say(changes: Any) -> None:
+    text = changes.description
+    click.echo(text[:1].upper() + text[1:])
+
+
+def _paper_line(p: Any) -> str:
+    star = "*" if p.starred else " "
+    authors = ", ".join(p.authors[:2]) + (" et al." if len(p.authors) > 2 else "")
+    year = f" ({p.year})" if p.year else ""
+    tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
+    who = f" — {authors}" if authors else ""
+    return f"{p.id:>6} {star} {p.status.value:<9} {p.title}{who}{year}{tags}"
+
+
+@main.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["unread", "queued", "read", "dismissed"]),
+    help="Only this status.",
+)
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--starred", is_flag=True, help="Only starred papers.")
+@click.option("--import", "batch_id", type=int, help="Only papers from this import (see stats).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of papers.")
+@click.pass_context
+def list_cmd(
+    ctx: click.Context,
+    status: str | None,
+    tag: str | None,
+    starred: bool,
+    batch_id: int | None,
+    as_json: bool,
+) -> None:
+    """List papers, ordered by id."""
+    papers = _library(ctx).list_papers(
+        status=status, tag=tag, starred=True if starred else None, batch_id=batch_id
+    )
+    if as_json:
+        _print_json([p.to_json() for p in papers])
+        return
+    for p in papers:
+        click.echo(_paper_line(p))
+
+
+@main.command("show")
+@click.argument("paper_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
+@click.pass_context
+def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
+    """Show one paper."""
+    p = _library(ctx).get(paper_id)
+    if as_json:
+        _print_json(p.to_json())
+        return
+    click.echo(p.title)
+    if p.authors:
+        click.echo(", ".join(p.authors))
+    facts = [f"id {p.id}", p.status.value]
+    if p.starred:
+        facts.append("starred")
+    if p.year:
+        facts.append(str(p.year))
+    if p.arxiv_id:
+        facts.append(f"arXiv:{p.arxiv_id}")
+    if p.doi:
+        facts.append(f"doi:{p.doi}")
+    if p.citekey:
+        facts.append(f"key {p.citekey}")
+    click.echo(" · ".join(facts))
+    if p.url:
+        click.echo(p.url)
+    if p.tags:
+        click.echo("Tags: " + ", ".join(p.tags))
+    if p.categories:
+        click.echo("Categories: " + " ".join(p.categories))
+    if p.comments:
+        click.echo("Comments: " + p.comments)
+    if p.journal_ref:
+        click.echo("Journal-ref: " + p.journal_ref)
+    if p.abstract:
+        click.echo("")
+        click.echo(p.abstract)
+    if p.links:
+        click.echo("")
+        click.echo("Links: " + " ".join(p.links))
+    if p.note:
+        click.echo("")
+        click.echo("Note:")
+        click.echo(p.note)
+
+
+@main.command("mark")
+@click.argument("status", type=click.Choice(["unread", "queued", "read", "dismissed"]))
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def mark_cmd(ctx: click.Context, status: str, ids: tuple[str, ...]) -> None:
+    """Set the status of papers: unread, queued, read or dismissed."""
+    _say(_library(ctx).mark(_parse_ids(ids), status))
+
+
+@main.command("star")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def star_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Star papers."""
+    _say(_library(ctx).set_starred(_parse_ids(ids), True))
+
+
+@main.command("unstar")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def unstar_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Remove the star from papers."""
+    _say(_library(ctx).set_starred(_parse_ids(ids), False))
+
+
+@main.command("tag")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--add", "-a", "add", multiple=True, help="Tag to add (repeatable).")
+@click.option("--remove", "-r", "remove", multiple=True, help="Tag to remove (repeatable).")
+@click.pass_context
+def tag_cmd(
+    ctx: click.Context, ids: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...]
+) -> None:
+    """Add or remove tags on papers."""
+    if not add and not remove:
+        raise click.UsageError("give at least one --add or --remove")
+    _say(_library(ctx).tag(_parse_ids(ids), add=add, remove=remove))
+
+
+@main.command("note")
+@click.argument("paper_id", type=int)
+@click.argument("text")
+@click.pass_context
+def note_cmd(ctx: click.Context, paper_id: int, text: str) -> None:
+    """Set the Markdown note of a paper; TEXT - reads it from standard input."""
+    if text == "-":
+        text = sys.stdin.read()
+    _say(_library(ctx).set_note(paper_id, text))
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@click.pass_context
+def stats_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Counts by status, tags and imports, and where the library lives."""
+    lib = _library(ctx)
+    stats = lib.stats()
+    if as_json:
+        data = stats.to_json()
+        data["library"] = str(lib.folder)
+        _print_json(data)
+        return
+    click.echo(f"Library: {lib.folder}")
+    click.echo(f"{stats.total:,} papers")
+    for status, n in stats.by_status.items():
+        click.echo(f"  {status:<10}{n:>8,}")
+    click.echo(f"  {'starred':<10}{stats.starred:>8,}")
+    click.echo(f"{stats.tags:,} tags, {stats.batches:,} imports")
+    for b in lib.batches()[:10]:
+        click.echo(
+            f"  import {b['id']}: {b['created_at']} {b['source']} ({b['format']}): "
+            f"{b['added']} added, {b['merged']} merged"
+        )

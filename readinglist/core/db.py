@@ -1,0 +1,86 @@
+"""Opening the SQLite library file: WAL, a busy timeout, foreign keys, migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from readinglist.core.errors import LibraryError
+
+DB_NAME = "library.sqlite"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: Path, readonly: bool = False) -> sqlite_utils.Database:
+    """Open the database with the settings every connection must have."""
+    try:
+        if readonly:
+            conn = sqlite3.connect(
+                f"file:{path}?mode=ro",
+                uri=True,
+                check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        else:
+            conn = sqlite3.connect(
+                str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+        # Transactions are opened explicitly (Database.atomic); no implicit BEGIN.
+        conn.isolation_level = None
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            # Larger pages suit rows carrying whole abstracts (fewer pages and
+            # overflow chains); only takes effect on a new, empty database.
+            conn.execute("PRAGMA page_size = 16384")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise LibraryError(f"cannot switch {path} to WAL journaling (got {mode})")
+            # FULL: a reading list is small, commits are rare, and a lost note is not.
+            conn.execute("PRAGMA synchronous = FULL")
+        # Fails with "file is not a database" on a damaged or foreign file.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise LibraryError(f"cannot open the library database {path}: {exc}") from exc
+    return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def backup_file(db: sqlite_utils.Database, folder: Path, reason: str) -> Path:
+    """Copy the database with SQLite's backup API (consistent even while in use)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"library-{stamp}-{reason}.sqlite"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"library-{stamp}-{reason}-{n}.sqlite"
+    dest = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def run_script(db: sqlite_utils.Database, script: str) -> None:
+    """Run several statements inside the current transaction.
+
+    sqlite3's executescript() commits first, which would break a migration
+    into pieces; this runs the statements one by one instead.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            if statement.strip():
+                db.conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.conn.execute(statement)

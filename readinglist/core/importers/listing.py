@@ -1,0 +1,236 @@
+"""Plain-text listings as copied from a web page (Hugging Face papers, conference lists).
+
+The shape is "title, then abstract" repeated, with page clutter (buttons, dates,
+bylines, vote counts) before, between and after. The parser is deliberately
+forgiving: it finds paragraphs, decides which look like abstracts, and pairs
+each abstract with the nearest title-like line before it. Anything else is
+reported as skipped with its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from readinglist.core.models import PaperDraft, ParseResult, Skipped
+from readinglist.core.text import find_links, squash_spaces
+
+# Lines that web pages put around listings and that are never titles.
+_JUNK = re.compile(
+    r"""(?ix)^(
+        new | subscribe | upvote\b.* | submitted\ by\b.* | \W*by\s?\S+(\s+and\s+the\s.*)?
+      | get\ trending\ papers.* | (daily|trending)\ papers | papers
+      | \d[\d,.]*\s*(k|upvotes?|comments?)?
+      | (jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(,?\s+\d{4})?
+      | \d{1,2}\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(\s+\d{4})?
+      | \d{4}-\d{2}-\d{2} | (previous|next)(\ page)?|load\ more|show\ more|read\ more|view\ all
+      | (sign\ in|log\ in|sign\ up)|home|search.* | ·.* | [-=_*#~.•·\s]+
+      | page\ \d+(\ of\ \d+)? | (abstract|abs|pdf|html|code|project\ page|github)(\s*[|·,]\s*\w+)*
+    )$""",
+)
+_SMALL_WORDS = frozenset(
+    "a an the of for and or in on to with via by from at as is are be into over under "
+    "vs versus than through without".split()
+)
+
+
+@dataclass
+class _Para:
+    line: int  # 1-based line number of the first line
+    lines: list[str]
+    _text: str | None = None
+    _title: bool | None = None
+
+    @property
+    def title_like(self) -> bool:
+        if self._title is None:
+            self._title = _title_like(self.text)
+        return self._title
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = (
+                self.lines[0] if len(self.lines) == 1 else squash_spaces(" ".join(self.lines))
+            )
+        return self._text
+
+
+def _words(text: str, cap: int = 41) -> int:
+    """The number of words, counting at most ``cap`` (enough for every decision here)."""
+    return len(text.split(None, cap)) if len(text) < 2000 else cap
+
+
+def _is_junk(text: str) -> bool:
+    return bool(_JUNK.match(text.strip())) or not re.search(r"[^\W\d_]{2}", text)
+
+
+_FINE_ENDINGS = re.compile(r"(\bal|\bv\d+(\.\d+)*|\.\.\.)\.?$")
+
+
+def _title_like(text: str) -> bool:
+    if len(text) > 400:
+        return False
+    # Titles do not end in a full stop; "et al." or "v2.0" style endings are fine.
+    if text.endswith(".") and not _FINE_ENDINGS.search(text[-16:]):
+        return False
+    words = _words(text)
+    if words == 0 or words > 40 or _is_junk(text):
+        return False
+    return not (words == 1 and len(text) < 4)
+
+
+def _abstract_like(text: str) -> bool:
+    if len(text) >= 300:  # about 45 words: longer than any title
+        return True
+    words = _words(text)
+    if words >= 40:
+        return True
+    return words >= 8 and bool(re.search(r"[.!?)\]]['\"”’]?$|\.\s", text))
+
+
+def _capital_ratio(text: str) -> float:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if w.lower() not in _SMALL_WORDS]
+    if not words:
+        return 0.0
+    return sum(1 for w in words if w[0].isupper()) / len(words)
+
+
+def _split_title(para: _Para, weak: bool = False) -> int:
+    """How many leading lines of an abstract-like paragraph are a title (0 or 1).
+
+    With ``weak`` the first line only has to look like a title.
+    """
+    lines = para.lines
+    if len(lines) < 2:
+        return 0
+    first, rest = lines[0].strip(), [ln.strip() for ln in lines[1:]]
+    if not _title_like(first) or re.search(r"[.,;:]$", first):
+        return 0
+    if not (rest[0][:1].isupper() or rest[0][:1].isdigit() or rest[0][:1] in "\"'“‘("):
+        return 0
+    body = squash_spaces(" ".join(rest))
+    if not _abstract_like(body):
+        return 0
+    if weak:
+        return 1
+    if len(rest) == 1:
+        # One long unwrapped abstract line under a short title line.
+        return 1 if len(rest[0]) > max(1.5 * len(first), 120) else 0
+    # A hard-wrapped paragraph fills every line but the last to about the same
+    # width; a first line well short of that width ended early, so it is a title.
+    width = max(len(ln) for ln in rest[:-1]) if len(rest) > 1 else len(rest[0])
+    if len(first) < 0.75 * width or len(first) > width + 2:
+        return 1
+    if _capital_ratio(first) >= 0.6:
+        return 1
+    return 0
+
+
+_PARA_RE = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+
+
+def _paragraphs(text: str) -> list[_Para]:
+    """Runs of non-blank lines, with the 1-based line number of their first line."""
+    paras: list[_Para] = []
+    line = 1
+    pos = 0
+    for m in _PARA_RE.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        block = m.group(0)
+        if "\n" in block:
+            paras.append(_Para(line, [ln.strip() for ln in block.split("\n") if ln.strip()]))
+        else:
+            paras.append(_Para(line, [block.strip()]))
+    return paras
+
+
+def _join(lines: list[str]) -> str:
+    # Hard-wrapped lines join with one space; a single line is kept exactly.
+    if len(lines) == 1:
+        return lines[0].strip()
+    return " ".join(ln.strip() for ln in lines)
+
+
+def _draft(title_lines: list[str], line: int, abstract: str) -> PaperDraft:
+    # Titles and abstracts are kept exactly as given (LaTeX included); the
+    # display renders it and the search index folds it.
+    title = _join(title_lines)
+    return PaperDraft(title=title, abstract=abstract, links=find_links(abstract), line=line)
+
+
+def parse_listing(text: str) -> ParseResult:
+    """Parse a plain-text listing into drafts; never raises on any text."""
+    paras = _paragraphs(text)
+    result = ParseResult(format="listing", drafts=[])
+    pending: list[_Para] = []  # paragraphs seen since the last paper
+
+    def skip_pending(keep_last: bool = False) -> None:
+        for p in pending[:-1] if keep_last else pending:
+            shown = p.text if len(p.text) <= 60 else p.text[:57] + "..."
+            result.skipped.append(Skipped(p.line, f"not a title or abstract: {shown!r}"))
+
+    abstracts_seen = 0
+    for para in paras:
+        text = para.text
+        # Short lines grouped without blank lines are separate lines of clutter
+        # or a title wrapped over two or three lines: keep them as candidates.
+        if not _abstract_like(text) or (
+            len(para.lines) <= 3 and not text.endswith(".") and para.title_like
+        ):
+            if len(para.lines) > 1 and not para.title_like:
+                for offset, ln in enumerate(para.lines):
+                    pending.append(_Para(para.line + offset, [ln]))
+            else:
+                pending.append(para)
+            continue
+        abstracts_seen += 1
+        candidates = [p for p in pending if p.title_like]
+        split = _split_title(para)
+        if split and candidates and _capital_ratio(para.lines[0]) < 0.5:
+            # A title above and a lower-case first line: the paragraph is all abstract.
+            split = 0
+        if not split and not candidates and _split_title(para, weak=True):
+            # No title above, so the first line must be it, or the abstract is lost.
+            split = 1
+        title_para: _Para | None = None
+        if split:
+            title_para = _Para(para.line, para.lines[:split])
+            body_lines = para.lines[split:]
+            skip_pending()
+        else:
+            body_lines = para.lines
+            if candidates:
+                title_para = candidates[-1]
+                index = pending.index(title_para)
+                for p in pending[:index] + pending[index + 1 :]:
+                    shown = p.text if len(p.text) <= 60 else p.text[:57] + "..."
+                    result.skipped.append(Skipped(p.line, f"not a title or abstract: {shown!r}"))
+            else:
+                skip_pending()
+        pending = []
+        if title_para is None:
+            shown = text[:57] + "..." if len(text) > 60 else text
+            result.skipped.append(Skipped(para.line, f"text with no title before it: {shown!r}"))
+            continue
+        abstract = _join(body_lines)
+        result.drafts.append(_draft(title_para.lines, title_para.line, abstract))
+
+    if abstracts_seen == 0:
+        # A list of titles only (a conference programme): each title-like line
+        # of three or more words is a paper.
+        for p in pending:
+            for offset, ln in enumerate(p.lines):
+                ln = ln.strip()
+                if _title_like(ln) and _words(ln) >= 3:
+                    result.drafts.append(_draft([ln], p.line + offset, ""))
+                else:
+                    shown = ln if len(ln) <= 60 else ln[:57] + "..."
+                    result.skipped.append(
+                        Skipped(p.line + offset, f"not a title or abstract: {shown!r}")
+                    )
+    else:
+        skip_pending()
+    result.skipped.sort(key=lambda s: s.line)
+    return result

@@ -1,0 +1,89 @@
+"""Every schema change, in order. Never edit a migration that has shipped; add one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from readinglist.core.db import run_script
+
+migrations = Migrations("readinglist")
+
+
+@migrations(name="0001_initial")
+def m0001_initial(db: Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE batches (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            format TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            added INTEGER NOT NULL DEFAULT 0,
+            merged INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
+            report TEXT NOT NULL DEFAULT '{}'
+        );
+        -- The text exactly as the user gave it, apart from the batch row so that
+        -- updating a batch's counts never rewrites megabytes of text.
+        CREATE TABLE batch_texts (
+            batch_id INTEGER PRIMARY KEY REFERENCES batches(id) ON DELETE CASCADE,
+            raw_text TEXT NOT NULL
+        );
+        CREATE TABLE papers (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            title_key TEXT NOT NULL,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            year INTEGER,
+            arxiv_id TEXT,
+            doi TEXT,
+            url TEXT,
+            links TEXT NOT NULL DEFAULT '[]',
+            categories TEXT NOT NULL DEFAULT '[]',
+            comments TEXT NOT NULL DEFAULT '',
+            journal_ref TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '{}',
+            citekey TEXT,
+            status TEXT NOT NULL DEFAULT 'unread'
+                CHECK (status IN ('unread', 'queued', 'read', 'dismissed')),
+            starred INTEGER NOT NULL DEFAULT 0 CHECK (starred IN (0, 1)),
+            added_at TEXT NOT NULL,
+            status_changed_at TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            batch_id INTEGER REFERENCES batches(id) ON DELETE SET NULL
+        );
+        CREATE UNIQUE INDEX papers_arxiv_id ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+        CREATE UNIQUE INDEX papers_doi ON papers(lower(doi)) WHERE doi IS NOT NULL;
+        CREATE INDEX papers_title_key ON papers(title_key);
+        CREATE INDEX papers_status ON papers(status);
+        CREATE UNIQUE INDEX papers_citekey ON papers(citekey COLLATE NOCASE)
+            WHERE citekey IS NOT NULL;
+        CREATE TABLE tags (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE
+        );
+        CREATE TABLE paper_tags (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+            PRIMARY KEY (paper_id, tag_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX paper_tags_tag ON paper_tags(tag_id);
+        -- Which imports merged into or re-listed each paper; the import that
+        -- added a paper is papers.batch_id.
+        CREATE TABLE paper_batches (
+            paper_id INTEGER NOT NULL REFERENCES papers(id) ON DELETE CASCADE,
+            batch_id INTEGER NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+            how TEXT NOT NULL CHECK (how IN ('merged', 'unchanged')),
+            PRIMARY KEY (paper_id, batch_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX paper_batches_batch ON paper_batches(batch_id);
+        CREATE TABLE settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )

@@ -1,0 +1,159 @@
+"""Plain data passed between the importers, the Library and the front ends."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Status(str, enum.Enum):
+    UNREAD = "unread"
+    QUEUED = "queued"
+    READ = "read"
+    DISMISSED = "dismissed"
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            from readinglist.core.errors import UserError
+
+            names = ", ".join(s.value for s in cls)
+            raise UserError(f"unknown status {value!r}: use one of {names}") from None
+
+
+@dataclass
+class PaperDraft:
+    """One paper as an importer recognised it, before it meets the library."""
+
+    title: str
+    abstract: str = ""
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    links: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    comments: str = ""
+    journal_ref: str = ""
+    citekey: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    line: int = 0  # 1-based line in the source text where the entry starts
+    title_key: str = ""  # filled by the Library for duplicate detection
+
+
+@dataclass
+class Skipped:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+
+@dataclass
+class ParseResult:
+    format: str
+    drafts: list[PaperDraft]
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class Paper:
+    id: int
+    title: str
+    abstract: str
+    authors: list[str]
+    year: int | None
+    arxiv_id: str | None
+    doi: str | None
+    url: str | None
+    links: list[str]
+    categories: list[str]
+    comments: str
+    journal_ref: str
+    citekey: str | None
+    status: Status
+    starred: bool
+    added_at: str
+    status_changed_at: str | None
+    note: str
+    tags: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors": list(self.authors),
+            "year": self.year,
+            "arxiv_id": self.arxiv_id,
+            "doi": self.doi,
+            "url": self.url,
+            "links": list(self.links),
+            "categories": list(self.categories),
+            "comments": self.comments,
+            "journal_ref": self.journal_ref,
+            "citekey": self.citekey,
+            "status": self.status.value,
+            "starred": self.starred,
+            "tags": list(self.tags),
+            "note": self.note,
+            "added_at": self.added_at,
+            "status_changed_at": self.status_changed_at,
+        }
+
+
+@dataclass
+class Changes:
+    """What a mutating Library call touched, so views refresh only that."""
+
+    kind: str
+    paper_ids: list[int] = field(default_factory=list)
+    description: str = ""
+
+
+@dataclass
+class ImportReport:
+    format: str
+    source: str
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[Skipped] = field(default_factory=list)
+    batch_id: int | None = None
+    dry_run: bool = False
+    paper_ids: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "source": self.source,
+            "added": self.added,
+            "merged": self.merged,
+            "unchanged": self.unchanged,
+            "skipped": len(self.skipped),
+            "errors": [str(s) for s in self.skipped],
+            "warnings": [str(w) for w in self.warnings],
+            "batch_id": self.batch_id,
+            "dry_run": self.dry_run,
+        }
+
+    def summary(self) -> str:
+        if self.added == 0 and self.merged == 0:
+            head = "nothing new: every paper was already in the library"
+            if self.unchanged == 0:
+                head = "no papers imported"
+        else:
+            head = f"{self.added} added, {self.merged} merged, {self.unchanged} unchanged"
+        if self.skipped:
+            head += f", {len(self.skipped)} skipped"
+        if self.dry_run:
+            head = "dry run (nothing written): " + head
+        return head

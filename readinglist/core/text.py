@@ -1,0 +1,268 @@
+"""Text helpers shared by the importers and the Library: decoding, LaTeX accents, keys."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from readinglist.core.errors import BadInput
+
+#: Largest input accepted by import. The brief asks for at least 50 MB; a
+#: generated 100,000-paper listing with full abstracts is about 120 MB.
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive (or an Office document)"),
+    (b"PK\x05\x06", "ZIP archive"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"BZh", "bzip2 archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\x7fELF", "program (ELF executable)"),
+    (b"MZ", "program (Windows executable)"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Microsoft Office document"),
+    (b"RIFF", "RIFF media file"),
+    (b"OggS", "Ogg media file"),
+    (b"ID3", "MP3 audio"),
+    (b"\x00\x00\x00\x18ftyp", "MP4 video"),
+    (b"\x00\x00\x00\x20ftyp", "MP4 video"),
+    (b"wOFF", "web font"),
+]
+
+
+def _cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    # The five bytes cp1252 leaves undefined are control characters in latin-1;
+    # map them to nothing visible rather than failing the whole file.
+    assert isinstance(err, UnicodeDecodeError)
+    return ("", err.end)
+
+
+codecs.register_error("readinglist-cp1252", _cp1252_fallback)
+
+_MOJIBAKE = re.compile("[ÂÃâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Turn the bytes of a file into text, or raise BadInput saying why not.
+
+    UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such;
+    anything else that is not valid UTF-8 is read as Windows-1252, which is
+    what text copied on Windows and saved as "ANSI" is, and a superset of
+    latin-1 for printable characters (so ’ and – come out right, never U+0092).
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        mb = len(data) / 1024 / 1024
+        limit = MAX_IMPORT_BYTES // 1024 // 1024
+        raise BadInput(f"{name} is too large to import ({mb:.0f} MB; the limit is {limit} MB)")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BadInput(f"{name} claims to be UTF-16 but is not valid UTF-16") from None
+        return _clean(text, name)
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise BadInput(f"not a listing or bibliography: {name} is binary ({kind})")
+    head = data[:65536]
+    if b"\x00" in head:
+        raise BadInput(f"not a listing or bibliography: {name} is binary (it contains NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="readinglist-cp1252")
+    else:
+        text = _repair_mojibake(text)
+    return _clean(text, name)
+
+
+def _repair_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was once decoded as cp1252 ("Ã©" for "é"), when that is certain."""
+    if not _MOJIBAKE.search(text):
+        return text
+    try:
+        fixed = text.encode("cp1252").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+    return fixed
+
+
+def _clean(text: str, name: str) -> str:
+    text = text.lstrip("\ufeff")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    sample = text[:65536]
+    if sample:
+        controls = sum(1 for ch in sample if ch < " " and ch not in "\n\t\f\v")
+        if controls > max(8, len(sample) // 100):
+            raise BadInput(
+                f"not a listing or bibliography: {name} is binary (it is mostly control characters)"
+            )
+    return text
+
+
+# --- LaTeX accents -------------------------------------------------------------
+
+_SYMBOL_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+}
+_LETTER_ACCENTS = {
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_SPECIALS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+
+_SYM = "".join(re.escape(c) for c in _SYMBOL_ACCENTS)
+_LET = "".join(_LETTER_ACCENTS)
+# {\'e} or {\'{e}} or \'{e} or \'e; for letter accents \c{c} or \c c only.
+_ACCENT_RE = re.compile(
+    r"\{\\([" + _SYM + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
+    r"|\\([" + _SYM + r"])\s*\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
+    r"|\\([" + _SYM + r"])(\\[ij](?![A-Za-z])|[A-Za-z])"
+    r"|\{\\([" + _LET + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
+    r"|\\([" + _LET + r"])\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
+    r"|\\([" + _LET + r"]) ([A-Za-z])(?![A-Za-z])"
+)
+_SPECIAL_RE = re.compile(
+    r"\{\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)\}|\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s?"
+)
+
+
+def _accent_sub(m: re.Match[str]) -> str:
+    groups = m.groups()
+    for i in range(0, len(groups), 2):
+        if groups[i] is not None:
+            accent, base = groups[i], groups[i + 1]
+            if base.startswith("\\"):
+                base = _SPECIALS[base[1:]]
+            mark = _SYMBOL_ACCENTS.get(accent) or _LETTER_ACCENTS[accent]
+            return unicodedata.normalize("NFC", base + mark)
+    return m.group(0)
+
+
+def latex_accents_to_unicode(text: str) -> str:
+    """Turn LaTeX accent commands (``St\\'ephane``, ``He{\\ss}``) into Unicode.
+
+    Only accents and the special letters are touched, so math (``$\\alpha$``),
+    ``%`` and other commands survive unchanged for the display to render.
+    """
+    if "\\" not in text:
+        return text
+    text = _ACCENT_RE.sub(_accent_sub, text)
+    text = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1) or m.group(2)], text)
+    # Braces left around a single letter, e.g. "{é}" from "{\'{e}}".
+    text = re.sub(r"\{(\w)\}", r"\1", text)
+    return unicodedata.normalize("NFC", text)
+
+
+# --- keys used to recognise the same paper ---------------------------------------
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def title_key(title: str) -> str:
+    """A key equal for titles that differ only in case, punctuation, spacing or Unicode form."""
+    if title.isascii() and "\\" not in title:
+        return _NON_WORD.sub(" ", title.lower()).strip()
+    text = latex_accents_to_unicode(title) if "\\" in title else title
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+_ARXIV_NEW = re.compile(r"(?i)^(?:arxiv:)?\s*(\d{4}\.\d{4,5})(?:v\d+)?$")
+_ARXIV_OLD = re.compile(r"(?i)^(?:arxiv:)?\s*([a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+
+
+def normalize_arxiv_id(value: str | None) -> str | None:
+    """``arXiv:2410.13842v2`` -> ``2410.13842``; old style ids keep their archive."""
+    if not value:
+        return None
+    value = value.strip()
+    value = re.sub(r"(?i)^https?://(?:www\.)?(?:export\.)?arxiv\.org/(?:abs|pdf)/", "", value)
+    value = re.sub(r"(?i)\.pdf$", "", value)
+    m = _ARXIV_NEW.match(value)
+    if m:
+        return m.group(1)
+    m = _ARXIV_OLD.match(value)
+    if m:
+        return m.group(1).lower() if "/" in m.group(1) else m.group(1)
+    return None
+
+
+def arxiv_year(arxiv_id: str) -> int | None:
+    """The year of first submission encoded in an arXiv id."""
+    m = re.search(r"(\d{2})(\d{2})[.\d]*$", arxiv_id.split("/")[-1])
+    if not m:
+        return None
+    yy = int(m.group(1))
+    return 1900 + yy if yy >= 91 else 2000 + yy
+
+
+def normalize_doi(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    value = re.sub(r"(?i)^(?:https?://)?(?:dx\.)?doi\.org/", "", value)
+    value = re.sub(r"(?i)^doi:\s*", "", value)
+    value = value.strip().rstrip(".,;")
+    if not re.match(r"^10\.\d{4,9}/\S+$", value):
+        return None
+    return value
+
+
+_LINK_RE = re.compile(r"(?:https?://|www\.|github\.com/)[^\s<>\"'`]+", re.IGNORECASE)
+
+
+def find_links(text: str) -> list[str]:
+    """URLs in an abstract (code, project pages), in order, without duplicates."""
+    if "http" not in text and "www." not in text and "github.com" not in text:
+        return []
+    out: list[str] = []
+    for m in _LINK_RE.finditer(text):
+        url = m.group(0).rstrip(".,;:)]}")
+        # A closing paren that belongs to the URL (wikipedia style) is kept.
+        if url.count("(") > url.count(")") and m.group(0)[len(url) : len(url) + 1] == ")":
+            url += ")"
+        if not url.lower().startswith("http"):
+            url = "https://" + url
+        if url not in out:
+            out.append(url)
+    return out
+
+
+def squash_spaces(text: str) -> str:
+    return " ".join(text.split())

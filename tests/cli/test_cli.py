@@ -1,0 +1,206 @@
+"""The command line against a temporary library: the contract scripts rely on."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from readinglist import __version__
+from readinglist.cli import main
+
+from support import FIXTURES, corpus
+
+
+@pytest.fixture
+def run(tmp_path):
+    runner = CliRunner()
+    lib = str(tmp_path / "lib")
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, ["--library", lib, *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_version(run):
+    result = run("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_no_command_prints_help_until_the_app_exists(run):
+    result = run()
+    assert result.exit_code == 0
+    assert "Commands:" in result.output and "import" in result.output
+
+
+def test_import_list_show_json_contract(run):
+    result = run("import", str(corpus("listings/hf-papers-page.txt")), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["added"], report["merged"], report["unchanged"], report["skipped"]) == (
+        50,
+        0,
+        0,
+        5,
+    )
+    assert isinstance(report["errors"], list) and len(report["errors"]) == 5
+
+    papers = json.loads(run("list", "--json").output)
+    assert len(papers) == 50
+    assert [p["id"] for p in papers] == sorted(p["id"] for p in papers)
+    required = {
+        "id",
+        "title",
+        "abstract",
+        "authors",
+        "year",
+        "arxiv_id",
+        "doi",
+        "url",
+        "status",
+        "starred",
+        "tags",
+        "note",
+        "citekey",
+        "added_at",
+    }
+    assert required <= set(papers[0])
+    assert papers[0]["status"] == "unread" and papers[0]["starred"] is False
+    assert isinstance(papers[0]["authors"], list) and isinstance(papers[0]["tags"], list)
+    from datetime import datetime
+
+    datetime.fromisoformat(papers[0]["added_at"])
+
+    shown = json.loads(run("show", "1", "--json").output)
+    assert shown == papers[0]
+
+
+def test_reimport_says_nothing_new(run):
+    path = str(corpus("listings/hf-papers-page.txt"))
+    run("import", path)
+    result = run("import", path)
+    assert result.exit_code == 0
+    assert "nothing new" in result.output
+    assert json.loads(run("import", path, "--json").output)["added"] == 0
+
+
+def test_import_from_stdin_and_dry_run(run):
+    text = (FIXTURES / "arxiv-new-page.txt").read_text()
+    result = run("import", "-", "--dry-run", "--json", input=text)
+    assert json.loads(result.output)["added"] == 4
+    assert json.loads(run("list", "--json").output) == []
+    result = run("import", "-", input=text)
+    assert "4 added" in result.output and "stdin" in result.output
+    assert json.loads(run("stats", "--json").output)["total"] == 4
+
+
+def test_forced_format(run):
+    text = (FIXTURES / "arxiv-new-page.txt").read_text()
+    result = run("import", "-", "--format", "listing", "--json", input=text)
+    # Read as a plain listing the entries are still found, but without ids.
+    data = json.loads(result.output)
+    assert data["format"] == "listing"
+
+
+def test_triage_commands(run):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    assert run("mark", "read", "1", "2").exit_code == 0
+    assert run("mark", "queued", "3").exit_code == 0
+    assert run("star", "1").exit_code == 0
+    assert run("tag", "1", "2", "--add", "moe", "--add", "Later").exit_code == 0
+    assert run("tag", "2", "--remove", "later").exit_code == 0
+    assert run("note", "1", "Read *section 3*.").exit_code == 0
+    assert run("note", "2", "-", input="from stdin\n").exit_code == 0
+    papers = {p["id"]: p for p in json.loads(run("list", "--json").output)}
+    assert papers[1]["status"] == "read" and papers[1]["starred"] is True
+    assert papers[1]["tags"] == ["Later", "moe"] and papers[2]["tags"] == ["moe"]
+    assert papers[1]["note"] == "Read *section 3*." and papers[2]["note"] == "from stdin\n"
+    assert papers[3]["status"] == "queued" and papers[4]["status"] == "unread"
+    assert [p["id"] for p in json.loads(run("list", "--status", "read", "--json").output)] == [1, 2]
+    assert [p["id"] for p in json.loads(run("list", "--tag", "MOE", "--json").output)] == [1, 2]
+    assert [p["id"] for p in json.loads(run("list", "--starred", "--json").output)] == [1]
+    run("unstar", "1")
+    assert json.loads(run("show", "1", "--json").output)["starred"] is False
+    stats = json.loads(run("stats", "--json").output)
+    assert stats["by_status"] == {"unread": 1, "queued": 1, "read": 2, "dismissed": 0}
+    text = run("show", "1").output
+    assert "arXiv:2410.13842" in text and "Sparse Mixtures" in text
+
+
+def test_errors_exit_1_and_name_the_cause(run, tmp_path):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    result = run("show", "42")
+    assert result.exit_code == 1 and "42" in result.stderr
+    result = run("mark", "read", "1", "77")
+    assert result.exit_code == 1 and "77" in result.stderr
+    assert json.loads(run("show", "1", "--json").output)["status"] == "unread"  # nothing changed
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = run("import", str(empty))
+    assert result.exit_code == 1 and "empty" in result.stderr
+    assert result.stderr.count("\n") == 1
+    png = tmp_path / "image.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    result = run("import", str(png))
+    assert result.exit_code == 1 and "binary (PNG image)" in result.stderr
+    result = run("import", str(tmp_path / "missing.txt"))
+    assert result.exit_code == 1 and "no such file" in result.stderr
+
+
+def test_usage_errors_exit_2(run):
+    assert run("mark", "finished", "1").exit_code == 2
+    assert run("mark", "read", "abc").exit_code == 2
+    assert run("tag", "1").exit_code == 2
+    assert run("nonsense").exit_code == 2
+    assert run("import", "x", "--format", "docx").exit_code == 2
+
+
+def test_several_files_report_each(run, tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("   ")
+    result = run("import", str(FIXTURES / "arxiv-new-page.txt"), str(bad), "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)[0]["added"] == 4
+    assert "bad.txt" in result.stderr
+
+
+def _subprocess(args, **kw):
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run(
+        [sys.executable, "-m", "readinglist", *args], capture_output=True, text=True, env=env, **kw
+    )
+
+
+def test_python_m_and_library_env_var(tmp_path):
+    env_lib = tmp_path / "envlib"
+    result = subprocess.run(
+        [sys.executable, "-m", "readinglist", "import", str(FIXTURES / "arxiv-new-page.txt")],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, READINGLIST_LIBRARY=str(env_lib)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert (env_lib / "library.sqlite").exists()
+
+
+def test_cli_commands_never_import_qt(tmp_path):
+    code = (
+        "import sys\n"
+        "from readinglist.cli import main\n"
+        "try:\n"
+        "    main(['--library', sys.argv[1], 'list'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt was imported'\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "lib")], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("ok")
