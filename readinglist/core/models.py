@@ -24,7 +24,7 @@ class Status(str, enum.Enum):
             raise UserError(f"unknown status {value!r}: use one of {names}") from None
 
 
-@dataclass
+@dataclass(slots=True)
 class PaperDraft:
     """One paper as an importer recognised it, before it meets the library."""
 

@@ -388,7 +388,9 @@ def test_bulk_import_keeps_every_index(library):
 
     def indexes():
         return sorted(
-            r[0] for r in library.db.execute("SELECT sql FROM sqlite_master WHERE type='index'") if r[0]
+            r[0]
+            for r in library.db.execute("SELECT sql FROM sqlite_master WHERE type='index'")
+            if r[0]
         )
 
     before = indexes()
@@ -397,8 +399,11 @@ def test_bulk_import_keeps_every_index(library):
     assert report.added == 12_000
     assert indexes() == before
     plan = " ".join(
-        str(r) for r in library.db.execute(
-            "EXPLAIN QUERY PLAN SELECT id FROM papers WHERE title_key = 'x'"))
+        str(r)
+        for r in library.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM papers WHERE title_key = 'x'"
+        )
+    )
     assert "papers_title_key" in plan
     # The unique key index is back and enforced.
     with pytest.raises(sqlite3.IntegrityError):
