@@ -1,7 +1,10 @@
 """Generate realistic listings for benchmarks and large-input tests.
 
-Titles of about 10 words and abstracts of about 180 words, drawn from a fixed
-vocabulary with a seeded RNG, in the layout of the Hugging Face papers page.
+Titles of about 10 words and abstracts of about 180 words, in the layout of the
+Hugging Face papers page, from a seeded RNG. Words follow a Zipf distribution
+over a 30,000-word vocabulary (a hundred real ML words at the head, made-up
+words in the tail), as in real text: a search word matches a realistic share
+of papers, not most of them.
 """
 
 from __future__ import annotations
@@ -25,17 +28,41 @@ _SMALL = "we propose show that the of and in for a to with on by is are this our
 
 
 def _title(rng: random.Random, i: int) -> str:
-    words = [rng.choice(_WORDS).capitalize() for _ in range(rng.randint(7, 12))]
+    count = rng.randint(7, 12)
+    words = [
+        w.capitalize()
+        for w in rng.choices(VOCABULARY[len(_SMALL) :], cum_weights=None, k=count // 2)
+    ]
+    words += [w.capitalize() for w in rng.choices(_WORDS, k=count - count // 2)]
+    rng.shuffle(words)
     words.insert(rng.randint(1, len(words) - 1), "for")
     # A serial keeps every title distinct, as real listings are.
     return f"{' '.join(words)} {i}"
 
 
-_POOL = _WORDS * 3 + _SMALL * 2  # about 70% content words
+_SYLLABLES = "ba ko ri tem nal sor vex lum qui dra fen pol zar mic ton gel hup syn ark ide".split()
+
+
+def _made_up(i: int) -> str:
+    out = []
+    while True:
+        out.append(_SYLLABLES[i % len(_SYLLABLES)])
+        i //= len(_SYLLABLES)
+        if i == 0:
+            break
+    return "".join(out) + "ic"
+
+
+VOCABULARY = _SMALL + _WORDS + [_made_up(i) for i in range(30_000 - len(_SMALL) - len(_WORDS))]
+_CUM: list[float] = []
+_total = 0.0
+for _rank in range(1, len(VOCABULARY) + 1):
+    _total += 1.0 / _rank**1.07
+    _CUM.append(_total)
 
 
 def _abstract(rng: random.Random, words: int) -> str:
-    drawn = rng.choices(_POOL, k=words)
+    drawn = rng.choices(VOCABULARY, cum_weights=_CUM, k=words)
     sentences = []
     start = 0
     while start < words:

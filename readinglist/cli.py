@@ -35,13 +35,18 @@ class _Group(click.Group):
             sys.exit(130)
 
 
-def _library(ctx: click.Context) -> Any:
+def _library(ctx: click.Context, repair_index: bool = True) -> Any:
     from readinglist.core.library import Library
 
     obj = ctx.find_root().obj
     if obj.get("library") is None:
-        obj["library"] = Library.open(obj["path"])
-        ctx.find_root().call_on_close(obj["library"].close)
+        lib = Library.open(
+            obj["path"], progress=_progress_printer("Indexing"), repair_index=repair_index
+        )
+        obj["library"] = lib
+        ctx.find_root().call_on_close(lib.close)
+        if lib.index_notice:
+            click.echo(f"Note: {lib.index_notice}", err=True)
     return obj["library"]
 
 
@@ -112,9 +117,17 @@ def import_cmd(
         try:
             if name == "-":
                 data = sys.stdin.buffer.read()
-                report = lib.import_bytes(data, source="stdin", format=format_, dry_run=dry_run)
+                report = lib.import_bytes(
+                    data,
+                    source="stdin",
+                    format=format_,
+                    dry_run=dry_run,
+                    progress=_progress_printer("Importing"),
+                )
             else:
-                report = lib.import_file(name, format=format_, dry_run=dry_run)
+                report = lib.import_file(
+                    name, format=format_, dry_run=dry_run, progress=_progress_printer("Importing")
+                )
         except UserError as exc:
             if len(files) == 1:
                 raise
@@ -301,3 +314,158 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
             f"  import {b['id']}: {b['created_at']} {b['source']} ({b['format']}): "
             f"{b['added']} added, {b['merged']} merged"
         )
+
+
+def _progress_printer(label: str) -> Any:
+    """Progress on stderr for long jobs, only when it is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r{label}: {done:,}/{total:,}", err=True, nl=done >= total)
+
+    return progress
+
+
+def _print_hits(hits: list[Any], as_json: bool, snippets: bool) -> None:
+    from readinglist.core.search import render
+
+    if as_json:
+        out = []
+        for h in hits:
+            item = h.paper.to_json()
+            item["score"] = round(h.score, 4)
+            if snippets:
+                item["snippets"] = {k: render(v, "«", "»") for k, v in h.snippets.items()}
+            out.append(item)
+        _print_json(out)
+        return
+    for h in hits:
+        click.echo(_paper_line(h.paper))
+        if snippets and h.snippets.get("abstract"):
+            text = render(h.snippets["abstract"], click.style("", bold=True)[:-4], "\x1b[0m")
+            if not sys.stdout.isatty():
+                text = render(h.snippets["abstract"], "[", "]")
+            click.echo(f"         {text}")
+
+
+@main.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", type=int, default=20, show_default=True, help="At most N results.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print paper objects with a score, best first."
+)
+@click.option("--snippets", is_flag=True, help="Show the matching words in context.")
+@click.pass_context
+def search_cmd(
+    ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool, snippets: bool
+) -> None:
+    """Search titles, abstracts, authors, tags and notes (see README: query language)."""
+    outcome = _library(ctx).search(" ".join(query), limit=limit, snippets=snippets)
+    if outcome.notice:
+        click.echo(f"Note: {outcome.notice}", err=True)
+    _print_hits(outcome.hits, as_json, snippets)
+    if not as_json:
+        click.echo(f"{outcome.total:,} match{'es' if outcome.total != 1 else ''}", err=True)
+
+
+@main.command("similar")
+@click.argument("paper_id", type=int)
+@click.option("--limit", "-n", type=int, default=10, show_default=True, help="At most N papers.")
+@click.option("--json", "as_json", is_flag=True, help="Print paper objects with a score.")
+@click.pass_context
+def similar_cmd(ctx: click.Context, paper_id: int, limit: int, as_json: bool) -> None:
+    """Papers most like paper ID, by title and abstract."""
+    _print_hits(_library(ctx).similar(paper_id, limit=limit), as_json, False)
+
+
+@main.command("reindex")
+@click.pass_context
+def reindex_cmd(ctx: click.Context) -> None:
+    """Rebuild the search index from the library."""
+    n = _library(ctx).reindex(_progress_printer("Indexing"))
+    click.echo(f"Indexed {n:,} papers")
+
+
+@main.command("check")
+@click.option("--repair", is_flag=True, help="Make the index agree with the library.")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.pass_context
+def check_cmd(ctx: click.Context, repair: bool, as_json: bool) -> None:
+    """Report whether the database and the search index agree (exit 1 if not)."""
+    lib = _library(ctx, repair_index=False)
+    report = lib.check(repair=repair, progress=_progress_printer("Indexing"))
+    integrity = lib.db.execute("PRAGMA quick_check").fetchone()[0]
+    report["database"] = integrity
+    ok = (report["ok"] or report.get("repaired", False)) and integrity == "ok"
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(f"Database: {integrity}")
+        click.echo(
+            f"Papers: {report['papers']:,}; indexed: {report['indexed']:,}; "
+            f"waiting to be indexed: {report['pending']:,}"
+        )
+        if report["problem"]:
+            click.echo(f"Problem: {report['problem']}")
+        if report["missing_count"]:
+            click.echo(f"Missing from the index: {report['missing_count']:,}")
+        if report["extra_count"]:
+            click.echo(f"In the index but not the library: {report['extra_count']:,}")
+        if report["ok"]:
+            click.echo("Database and index agree.")
+        elif "repaired" in report:
+            click.echo("Repaired." if report["repaired"] else "Repair failed.")
+        else:
+            click.echo("They disagree; run `readinglist check --repair`.")
+    if not ok:
+        sys.exit(1)
+
+
+@main.group("saved")
+def saved_group() -> None:
+    """Saved searches: add, list, run, remove."""
+
+
+@saved_group.command("add")
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@click.pass_context
+def saved_add(ctx: click.Context, name: str, query: tuple[str, ...]) -> None:
+    """Save QUERY under NAME (replacing a search of that name)."""
+    _say(_library(ctx).save_search(name, " ".join(query)))
+
+
+@saved_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print name/query objects.")
+@click.pass_context
+def saved_list(ctx: click.Context, as_json: bool) -> None:
+    """List saved searches."""
+    items = _library(ctx).saved_searches()
+    if as_json:
+        _print_json([{"name": n, "query": q} for n, q in items])
+        return
+    for name, q in items:
+        click.echo(f"{name}\t{q}")
+
+
+@saved_group.command("run")
+@click.argument("name")
+@click.option("--limit", "-n", type=int, default=20, show_default=True, help="At most N results.")
+@click.option("--json", "as_json", is_flag=True, help="Print paper objects with a score.")
+@click.pass_context
+def saved_run(ctx: click.Context, name: str, limit: int, as_json: bool) -> None:
+    """Run the saved search NAME."""
+    lib = _library(ctx)
+    outcome = lib.search(lib.saved_search(name), limit=limit)
+    if outcome.notice:
+        click.echo(f"Note: {outcome.notice}", err=True)
+    _print_hits(outcome.hits, as_json, False)
+
+
+@saved_group.command("remove")
+@click.argument("name")
+@click.pass_context
+def saved_remove(ctx: click.Context, name: str) -> None:
+    """Delete the saved search NAME."""
+    _say(_library(ctx).remove_saved_search(name))

@@ -12,6 +12,17 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture
 def library(tmp_path):
+    """A library without its search index: changes wait in the index queue."""
+    from readinglist.core.library import Library
+
+    lib = Library.open(tmp_path / "lib", index=False)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def indexed(tmp_path):
+    """A library with a real Whoosh index in tmp_path."""
     from readinglist.core.library import Library
 
     lib = Library.open(tmp_path / "lib")

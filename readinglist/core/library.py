@@ -11,9 +11,9 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
@@ -32,6 +32,9 @@ from readinglist.core.models import (
     Status,
 )
 from readinglist.core.text import decode, title_key
+
+if TYPE_CHECKING:
+    from readinglist.core.search import SearchIndex
 
 Progress = Callable[[int, int], None]
 
@@ -57,6 +60,9 @@ _JSON_FIELDS = ("authors", "links", "categories")
 # Imports adding at least this many papers rebuild these indexes after inserting.
 _BULK_ROWS = 10_000
 _REBUILT_INDEXES = ("papers_title_key", "papers_status", "papers_citekey")
+# Index catch-ups of at least this many papers run in a child process with the
+# multi-process Whoosh writer (indexing in a thread would stall a GUI: the GIL).
+BULK_INDEX = 2000
 
 
 def default_library_dir() -> Path:
@@ -93,12 +99,27 @@ class Library:
     def __init__(self, folder: Path, db: sqlite_utils.Database) -> None:
         self.folder = folder
         self.db = db
+        self.search_index: SearchIndex | None = None
+        #: What the last index check or repair did, for the front ends to show.
+        self.index_notice = ""
 
     # --- opening -------------------------------------------------------------
 
     @classmethod
-    def open(cls, folder: str | Path | None = None) -> Library:
-        """Open (creating on first use) the library in ``folder``."""
+    def open(
+        cls,
+        folder: str | Path | None = None,
+        index: bool = True,
+        progress: Progress | None = None,
+        repair_index: bool = True,
+    ) -> Library:
+        """Open (creating on first use) the library in ``folder``.
+
+        With ``index`` (the default) the search index is opened too, checked,
+        caught up with changes it missed, and rebuilt if missing or damaged.
+        Without it, changes wait in the index queue for the next opening.
+        With ``repair_index=False`` the index is opened as it is (for ``check``).
+        """
         path = Path(folder).expanduser() if folder is not None else default_library_dir()
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -117,9 +138,22 @@ class Library:
         except sqlite3.DatabaseError as exc:
             db.close()
             raise LibraryError(f"cannot prepare the library database {db_path}: {exc}") from exc
-        return cls(path, db)
+        lib = cls(path, db)
+        if index and not repair_index:
+            from readinglist.core.search import SearchIndex
+
+            lib.search_index = SearchIndex(path / "index")
+        elif index:
+            try:
+                lib.ensure_index(progress)
+            except BaseException:
+                lib.close()
+                raise
+        return lib
 
     def close(self) -> None:
+        if self.search_index is not None:
+            self.search_index.close()
         self.db.close()
 
     def __enter__(self) -> Library:
@@ -415,6 +449,8 @@ class Library:
                     raise _Rollback
         except _Rollback:
             report.batch_id = None
+        if not dry_run and (report.added or report.merged) and self.search_index is not None:
+            self.sync_index(progress)
         return report
 
     def _import_drafts(
@@ -642,6 +678,7 @@ class Library:
                 "UPDATE papers SET status = ?, status_changed_at = ? WHERE id = ? AND status != ?",
                 [(status.value, now, pid, status.value) for pid in ids],
             )
+        self._changed()
         return Changes("status", ids, f"marked {_n_papers(len(ids))} {status.value}")
 
     def set_starred(self, ids: Sequence[int], starred: bool) -> Changes:
@@ -650,6 +687,7 @@ class Library:
             db.conn.executemany(
                 "UPDATE papers SET starred = ? WHERE id = ?", [(int(starred), pid) for pid in ids]
             )
+        self._changed()
         verb = "starred" if starred else "unstarred"
         return Changes("starred", ids, f"{verb} {_n_papers(len(ids))}")
 
@@ -691,6 +729,7 @@ class Library:
                     "(SELECT 1 FROM paper_tags WHERE tag_id = ?)",
                     [row[0], row[0]],
                 )
+        self._changed()
         parts = []
         if add:
             parts.append("tagged " + ", ".join(add))
@@ -704,6 +743,7 @@ class Library:
         ids = self._check_ids([paper_id])
         with self._write() as db:
             db.conn.execute("UPDATE papers SET note = ? WHERE id = ?", [note, paper_id])
+        self._changed()
         return Changes("note", ids, f"edited the note of paper {paper_id}")
 
     def delete(self, ids: Sequence[int]) -> Changes:
@@ -714,7 +754,322 @@ class Library:
                 "DELETE FROM tags WHERE NOT EXISTS "
                 "(SELECT 1 FROM paper_tags WHERE tag_id = tags.id)"
             )
+        self._changed()
         return Changes("delete", ids, f"deleted {_n_papers(len(ids))}")
+
+    # --- the search index ----------------------------------------------------
+
+    def _index(self) -> SearchIndex:
+        if self.search_index is None:
+            raise UserError("this library was opened without its search index")
+        return self.search_index
+
+    def pending_index_changes(self) -> int:
+        return int(
+            self.db.execute("SELECT count(DISTINCT paper_id) FROM index_queue").fetchone()[0]
+        )
+
+    def ensure_index(self, progress: Progress | None = None) -> str:
+        """Open the index, catch it up, and rebuild it if it is missing or damaged.
+
+        Returns (and keeps in ``index_notice``) a sentence for the user, or "".
+        """
+        from readinglist.core.search import IndexCorrupt, SearchIndex
+
+        if self.search_index is None:
+            self.search_index = SearchIndex(self.folder / "index")
+        ix = self.search_index
+        notice = ""
+        if not ix.exists():
+            if self.count():
+                notice = "the search index was missing; rebuilt it from the library"
+            self._requeue_all(ix)
+        try:
+            self.sync_index(progress)
+            ix.probe(self.count())
+        except IndexCorrupt as exc:
+            moved = ix.move_aside()
+            notice = f"the search index was damaged ({exc}); rebuilt it from the library"
+            if moved:
+                notice += f" (the damaged copy is in {moved.name})"
+            self._requeue_all(ix)
+            self.sync_index(progress)
+        self.index_notice = notice
+        return notice
+
+    def _requeue_all(self, ix: SearchIndex) -> None:
+        ix.create()
+        with self._write() as db:
+            db.conn.execute("DELETE FROM index_queue")
+            db.conn.execute("INSERT INTO index_queue (paper_id) SELECT id FROM papers")
+
+    def sync_index(self, progress: Progress | None = None, in_process: bool = False) -> int:
+        """Bring the index up to date with the queue of changed papers.
+
+        Small catch-ups run here; big ones in a child process. Returns how many
+        papers were (re)indexed or removed.
+        """
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self._index()
+        row = self.db.execute(
+            "SELECT max(seq), count(DISTINCT paper_id) FROM index_queue"
+        ).fetchone()
+        top, pending = row
+        if top is None:
+            return 0
+        if pending >= BULK_INDEX and not in_process:
+            self._sync_in_child(progress)
+            ix.close()  # reopen to see the child's commit
+            return int(pending)
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT paper_id FROM index_queue WHERE seq <= ?", [top]
+            )
+        ]
+        try:
+            rows = self._index_rows(ids)
+            deleted = [pid for pid in ids if pid not in rows]
+            from readinglist.core.search import document
+
+            bulk = len(rows) >= BULK_INDEX
+            if bulk and ix.ix.doc_count_all() > 0:
+                # Remove the old versions first (one ordinary commit), then add the
+                # new ones with the multi-process writer (which cannot replace).
+                ix.apply([], ids)
+            if bulk:
+                deleted = []
+            ix.apply(
+                (document(r) for r in rows.values()),
+                deleted,
+                bulk=bulk,
+                total=len(rows),
+                progress=progress,
+            )
+        except IndexCorrupt:
+            raise
+        except (OSError, ValueError, EOFError, KeyError) as exc:
+            raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
+        with self._write() as db:
+            db.conn.execute("DELETE FROM index_queue WHERE seq <= ?", [top])
+        if progress:
+            progress(len(ids), len(ids))
+        return len(ids)
+
+    def _sync_in_child(self, progress: Progress | None) -> None:
+        import subprocess
+        import sys
+
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "readinglist.core.indexer", str(self.folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "progress" and progress:
+                progress(int(parts[1]), int(parts[2]))
+        err = proc.stderr.read() if proc.stderr else ""
+        if proc.wait() != 0:
+            raise LibraryError(
+                f"indexing failed: {err.strip().splitlines()[-1] if err else proc.returncode}"
+            )
+
+    def _index_rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        rows: dict[int, dict[str, Any]] = {}
+        cols = (
+            "id",
+            "title",
+            "abstract",
+            "authors",
+            "year",
+            "arxiv_id",
+            "categories",
+            "status",
+            "starred",
+            "added_at",
+            "note",
+            "batch_id",
+        )
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(
+                f"SELECT {', '.join(cols)} FROM papers WHERE id IN ({marks})", chunk
+            ):
+                row = dict(zip(cols, r, strict=True))
+                row["authors"] = json.loads(row["authors"])
+                row["categories"] = json.loads(row["categories"])
+                row["tags"] = []
+                row["batches"] = [row["batch_id"]] if row["batch_id"] else []
+                rows[row["id"]] = row
+            for pid, name in self.db.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                f"WHERE pt.paper_id IN ({marks})",
+                chunk,
+            ):
+                rows[pid]["tags"].append(name)
+            for pid, bid in self.db.execute(
+                f"SELECT paper_id, batch_id FROM paper_batches WHERE paper_id IN ({marks})", chunk
+            ):
+                rows[pid]["batches"].append(bid)
+        return rows
+
+    def _changed(self) -> None:
+        """After a committed change: the index follows within the same operation."""
+        if self.search_index is not None:
+            self.sync_index()
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the search index from SQLite."""
+        ix = self._index()
+        self._requeue_all(ix)
+        return self.sync_index(progress)
+
+    def check(self, repair: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+        """Whether database and index agree; with ``repair``, make them agree."""
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self._index()
+        ids = {r[0] for r in self.db.execute("SELECT id FROM papers")}
+        report: dict[str, Any] = {"papers": len(ids), "pending": self.pending_index_changes()}
+        try:
+            listed = ix.indexed_ids()
+            indexed = set(listed)
+            problem = ""
+            if len(listed) != len(indexed):
+                problem = f"{len(listed) - len(indexed)} papers are in the index twice"
+        except Exception as exc:
+            indexed = set()
+            problem = f"the index cannot be read ({type(exc).__name__}: {exc})"
+        report["indexed"] = len(indexed)
+        report["missing"] = sorted(ids - indexed)[:20]
+        report["missing_count"] = len(ids - indexed)
+        report["extra"] = sorted(indexed - ids)[:20]
+        report["extra_count"] = len(indexed - ids)
+        report["problem"] = problem
+        report["ok"] = not problem and ids == indexed and report["pending"] == 0
+        if repair and not report["ok"]:
+            try:
+                if problem or report["missing_count"] or report["extra_count"]:
+                    raise IndexCorrupt(problem or "the index disagrees with the library")
+                self.sync_index(progress)
+            except IndexCorrupt:
+                ix.move_aside()
+                self.reindex(progress)
+            after = self.check(repair=False)
+            report["repaired"] = after["ok"]
+        return report
+
+    def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
+        """Papers matching a query, best first (see README: query language)."""
+        from readinglist.core.search import highlight_text
+
+        result = self._index().search(text, limit=limit)
+        ids = [h.paper_id for h in result.hits]
+        papers = {p.id: p for p in self.get_many_existing(ids)}
+        hits = [SearchHit(papers[h.paper_id], h.score) for h in result.hits if h.paper_id in papers]
+        terms = set().union(*result.terms.values()) if result.terms else set()
+        if snippets and terms:
+            for hit in hits:
+                hit.snippets = {
+                    "title": highlight_text(hit.paper.title, terms, "title", whole=True),
+                    "abstract": highlight_text(hit.paper.abstract, terms, "abstract"),
+                }
+        return SearchOutcome(hits, result.total, result.notice, terms)
+
+    def highlight(self, text: str, terms: set[str], whole: bool = True) -> str:
+        """Mark the words of ``text`` matching a search's terms (see SearchOutcome.terms)."""
+        from readinglist.core.search import highlight_text
+
+        return highlight_text(text, terms, whole=whole)
+
+    def similar(self, paper_id: int, limit: int = 10) -> list[SearchHit]:
+        """Papers most like this one by title and abstract, excluding itself."""
+        paper = self.get(paper_id)
+        hits = self._index().similar(paper_id, paper.title + "\n" + paper.abstract, limit=limit)
+        papers = {p.id: p for p in self.get_many_existing([h.paper_id for h in hits])}
+        return [
+            SearchHit(papers[h.paper_id], h.score)
+            for h in hits
+            if h.paper_id in papers and h.paper_id != paper_id
+        ]
+
+    def get_many_existing(self, ids: Iterable[int]) -> list[Paper]:
+        """Like get_many, silently leaving out ids that no longer exist."""
+        ids = list(ids)
+        if not ids:
+            return []
+        found: dict[int, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            tags = self._tags_for(chunk)
+            for row in rows:
+                found[row[0]] = self._row_to_paper(row, tags.get(row[0], []))
+        return [found[i] for i in ids if i in found]
+
+    # --- saved searches ------------------------------------------------------
+
+    def saved_searches(self) -> list[tuple[str, str]]:
+        return [
+            (n, q)
+            for n, q in self.db.execute(
+                "SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE"
+            )
+        ]
+
+    def save_search(self, name: str, query_text: str) -> Changes:
+        name = " ".join(name.split())
+        if not name:
+            raise UserError("a saved search needs a name")
+        if not query_text.strip():
+            raise UserError("a saved search needs a query")
+        with self._write() as db:
+            db.conn.execute(
+                "INSERT INTO saved_searches (name, query, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET query = excluded.query",
+                [name, query_text, now_iso()],
+            )
+        return Changes("saved_search", [], f"saved search {name!r}")
+
+    def saved_search(self, name: str) -> str:
+        row = self.db.execute(
+            "SELECT query FROM saved_searches WHERE name = ? COLLATE NOCASE", [name.strip()]
+        ).fetchone()
+        if row is None:
+            raise UserError(f"no saved search named {name!r}")
+        return str(row[0])
+
+    def remove_saved_search(self, name: str) -> Changes:
+        self.saved_search(name)
+        with self._write() as db:
+            db.conn.execute(
+                "DELETE FROM saved_searches WHERE name = ? COLLATE NOCASE", [name.strip()]
+            )
+        return Changes("saved_search", [], f"removed saved search {name!r}")
+
+
+@dataclass
+class SearchHit:
+    paper: Paper
+    score: float
+    #: Marked text (see search.MARK_START / MARK_END) by field, when asked for.
+    snippets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[SearchHit]
+    total: int
+    notice: str
+    terms: set[str]
 
 
 class _Rollback(Exception):

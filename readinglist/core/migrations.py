@@ -87,3 +87,52 @@ def m0001_initial(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0002_search_index_queue")
+def m0002_search(db: Database) -> None:
+    # Papers changed since they were last indexed. Triggers write it in the
+    # same transaction as the change, so a crash between SQLite and Whoosh is
+    # caught up from here on the next start instead of a full rebuild.
+    run_script(
+        db,
+        """
+        CREATE TABLE index_queue (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            paper_id INTEGER NOT NULL
+        );
+        CREATE TRIGGER papers_indexed_insert AFTER INSERT ON papers BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (NEW.id);
+        END;
+        CREATE TRIGGER papers_indexed_update AFTER UPDATE OF
+            title, abstract, authors, year, arxiv_id, categories, status, starred, note,
+            added_at, batch_id ON papers BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (NEW.id);
+        END;
+        CREATE TRIGGER papers_indexed_delete AFTER DELETE ON papers BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (OLD.id);
+        END;
+        CREATE TRIGGER paper_tags_indexed_insert AFTER INSERT ON paper_tags BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (NEW.paper_id);
+        END;
+        CREATE TRIGGER paper_tags_indexed_delete AFTER DELETE ON paper_tags BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (OLD.paper_id);
+        END;
+        CREATE TRIGGER paper_batches_indexed AFTER INSERT ON paper_batches BEGIN
+            INSERT INTO index_queue (paper_id) VALUES (NEW.paper_id);
+        END;
+        -- Renaming a tag changes every paper carrying it.
+        CREATE TRIGGER tags_indexed_rename AFTER UPDATE OF name ON tags BEGIN
+            INSERT INTO index_queue (paper_id)
+                SELECT paper_id FROM paper_tags WHERE tag_id = NEW.id;
+        END;
+        CREATE TABLE saved_searches (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        -- Every existing paper needs indexing once.
+        INSERT INTO index_queue (paper_id) SELECT id FROM papers;
+        """,
+    )

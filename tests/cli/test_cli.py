@@ -204,3 +204,51 @@ def test_cli_commands_never_import_qt(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("ok")
+
+
+def test_search_json_snippets_similar_and_saved(run):
+    run("import", str(corpus("listings/hf-papers-page.txt")))
+    result = run("search", "self-supervised", "learning", "--json", "--limit", "5")
+    hits = json.loads(result.stdout)
+    assert 0 < len(hits) <= 5
+    assert {"id", "title", "score", "status", "tags"} <= set(hits[0])
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+    assert json.loads(run("show", str(hits[0]["id"]), "--json").stdout)["title"] == hits[0]["title"]
+    result = run("search", "noise", "--snippets", "--json", "-n", "1")
+    assert "«" in json.loads(result.stdout)[0]["snippets"]["abstract"]
+    text = run("search", "noise", "--snippets", "-n", "1").stdout
+    assert "[" in text and "]" in text
+    similar = json.loads(run("similar", str(hits[0]["id"]), "--json", "-n", "3").stdout)
+    assert similar and all(s["id"] != hits[0]["id"] for s in similar)
+    assert run("saved", "add", "ssl", "self-supervised", "is:unread").exit_code == 0
+    assert json.loads(run("saved", "list", "--json").stdout) == [
+        {"name": "ssl", "query": "self-supervised is:unread"}
+    ]
+    assert json.loads(run("saved", "run", "ssl", "--json").stdout)
+    assert run("saved", "remove", "ssl").exit_code == 0
+    assert run("saved", "run", "ssl").exit_code == 1
+
+
+def test_broken_query_says_so_and_succeeds(run):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    result = run("search", "year:[2020", "TO")
+    assert result.exit_code == 0
+    assert "Note:" in result.stderr
+
+
+def test_reindex_and_check(run, tmp_path):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    result = run("check")
+    assert result.exit_code == 0 and "agree" in result.stdout
+    assert json.loads(run("check", "--json").stdout)["ok"] is True
+    assert "Indexed 4 papers" in run("reindex").stdout
+    # Damage the index behind the library's back: check fails, --repair fixes.
+    from readinglist.core.library import Library
+
+    with Library.open(tmp_path / "lib") as lib:
+        lib.search_index.apply([], [2])
+    result = run("check")
+    assert result.exit_code == 1 and "--repair" in result.stdout
+    result = run("check", "--repair")
+    assert result.exit_code == 0 and "Repaired" in result.stdout
+    assert run("check").exit_code == 0

@@ -1,0 +1,186 @@
+"""Search benchmark: index build rate and query latency at 2k, 20k and 100k papers.
+
+Generated libraries (10-word titles, ~180-word abstracts, bench/generate.py) are
+imported into a real library and indexed by the same code the app uses. For each
+query form it reports p50/p95 latency of Library.search (which also loads the
+papers from SQLite), and runs comparable queries through SQLite FTS5 on the same
+data in the same run, reporting the ratio. Results go to bench/results/search.json.
+
+    python bench/bench_search.py [--sizes 2000,20000,100000] [--repeat 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from readinglist.core.library import Library  # noqa: E402
+from readinglist.core.search import SearchIndex  # noqa: E402
+
+from generate import VOCABULARY, listing_text  # noqa: E402
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, round(p / 100 * (len(values) - 1))))
+    return round(values[k] * 1000, 2)
+
+
+def timed(fn, samples):
+    out = []
+    for s in samples:
+        t = time.perf_counter()
+        fn(s)
+        out.append(time.perf_counter() - t)
+    return {"p50_ms": pct(out, 50), "p95_ms": pct(out, 95), "max_ms": pct(out, 100), "n": len(out)}
+
+
+def query_sets(rng: random.Random, repeat: int, text: str) -> dict[str, list[str]]:
+    # Topical words: not the stop-word head of the Zipf curve, not the rare tail.
+    w = VOCABULARY[30:3000]
+
+    def pick():
+        return rng.choice(w)
+
+    paragraphs = text.split("\n\n")
+    phrases = []
+    while len(phrases) < repeat:
+        words = rng.choice(paragraphs).rstrip(".").split()
+        if len(words) > 20:
+            i = rng.randrange(len(words) - 1)
+            pair = [x.strip(".").lower() for x in words[i : i + 2]]
+            if all(x.isalpha() for x in pair):
+                phrases.append('"' + " ".join(pair) + '"')
+    return {
+        "word": [pick() for _ in range(repeat)],
+        "two_words": [f"{pick()} {pick()}" for _ in range(repeat)],
+        "phrase": phrases,
+        "field": [f"title:{pick()}" for _ in range(repeat)],
+        "prefix": [pick()[:4] + "*" for _ in range(repeat)],
+        "fuzzy": [
+            (lambda x: x[:-1] + ("x" if x[-1] != "x" else "y") + "~")(pick()) for _ in range(repeat)
+        ],
+        "filter_word": [f"is:unread {pick()}" for _ in range(repeat)],
+    }
+
+
+def fts5_equivalent(kind: str, q: str) -> str | None:
+    if kind in ("word", "two_words", "phrase"):
+        return q
+    if kind == "field":
+        return "title:" + q.split(":", 1)[1]
+    if kind == "prefix":
+        return q
+    if kind == "filter_word":
+        return q.split(" ", 1)[1]
+    return None  # FTS5 has no fuzzy terms
+
+
+def run_size(n: int, repeat: int) -> dict[str, object]:
+    rng = random.Random(n)
+    out: dict[str, object] = {"papers": n}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "lib"
+        text = listing_text(n, abstract_words=180, seed=n)
+        lib = Library.open(folder, index=False)
+        t = time.perf_counter()
+        lib.import_text(text, source="bench")
+        out["import_s"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        lib.ensure_index()  # bulk: child process with the multi-process writer
+        build = time.perf_counter() - t
+        out["index_build_s"] = round(build, 2)
+        out["index_docs_per_s"] = round(n / build)
+        assert lib.check()["ok"]
+        opens = []
+        for _ in range(5):
+            ix = SearchIndex(folder / "index")
+            t = time.perf_counter()
+            ix.searcher()
+            opens.append(time.perf_counter() - t)
+            ix.close()
+        out["searcher_open_ms_median"] = round(statistics.median(opens) * 1000, 1)
+        lib.search("warm up")
+        queries = query_sets(rng, repeat, text)
+        latency = {}
+        for kind, qs in queries.items():
+            latency[kind] = timed(lambda q: lib.search(q, limit=20), qs)
+        ids = [rng.randint(1, n) for _ in range(max(5, repeat // 3))]
+        latency["similar"] = timed(lambda i: lib.similar(i, limit=10), ids)
+        out["whoosh"] = latency
+
+        # SQLite FTS5 on the same titles and abstracts, in the same run.
+        conn = sqlite3.connect(folder / "library.sqlite")
+        conn.execute(
+            "CREATE VIRTUAL TABLE fts USING fts5(title, abstract, content='papers', "
+            "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        conn.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+        conn.commit()
+        fts = {}
+        for kind, qs in queries.items():
+            eq = [fts5_equivalent(kind, q) for q in qs]
+            if eq[0] is None:
+                continue
+
+            def run(q):
+                conn.execute(
+                    "SELECT p.id, p.title FROM fts JOIN papers p ON p.id = fts.rowid "
+                    "WHERE fts MATCH ? ORDER BY bm25(fts, 4.0, 1.0) LIMIT 20",
+                    [q],
+                ).fetchall()
+
+            fts[kind] = timed(run, eq)
+        conn.close()
+        out["fts5"] = fts
+        out["ratio_p95_whoosh_over_fts5"] = {
+            k: round(latency[k]["p95_ms"] / max(fts[k]["p95_ms"], 0.01), 1) for k in fts
+        }
+        lib.close()
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="2000,20000,100000")
+    ap.add_argument("--repeat", type=int, default=30)
+    ap.add_argument("--out", default=str(HERE / "results" / "search.json"))
+    args = ap.parse_args()
+    results: dict[str, object] = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "targets_p95_ms": {
+            "100k": {"words_phrases_fields_filters": 100, "prefix_fuzzy": 250},
+            "20k": {"words_phrases_fields_filters": 40, "prefix_fuzzy": 100},
+        },
+        "sizes": [],
+    }
+    for n in [int(x) for x in args.sizes.split(",")]:
+        res = run_size(n, args.repeat)
+        results["sizes"].append(res)  # type: ignore[union-attr]
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps(res, indent=2), flush=True)
+
+
+if __name__ == "__main__":
+    main()

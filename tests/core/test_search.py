@@ -1,0 +1,354 @@
+"""Search on a real Whoosh index: query forms, filters, ranking, highlights, repair."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readinglist.core import library as library_module
+from readinglist.core.library import Library
+from readinglist.core.search import MARK_END, MARK_START, parse_query
+
+from support import FIXTURES, corpus
+
+PAPERS = """Listing
+
+Attention Is All You Need
+
+The dominant sequence transduction models are based on complex recurrent networks. We propose a new simple network architecture based solely on attention mechanisms, dispensing with recurrence entirely.
+
+Deep Residual Learning for Image Recognition
+
+Deeper neural networks are more difficult to train. We present a residual learning framework to ease the training of networks that are substantially deeper than those used previously, and we use attention nowhere.
+
+Denoising Diffusion Probabilistic Models
+
+We present high quality image synthesis results using diffusion probabilistic models, a class of latent variable models inspired by considerations from nonequilibrium thermodynamics.
+
+Scaling Laws for Neural Language Models
+
+We study empirical scaling laws for language model performance on the cross-entropy loss. The loss scales as a power-law with model size, dataset size, and the amount of compute used for training; transformers dominate.
+"""
+
+
+def titles(outcome):
+    return [h.paper.title for h in outcome.hits]
+
+
+@pytest.fixture
+def lib(indexed):
+    indexed.import_text(PAPERS)
+    indexed.import_file(FIXTURES / "arxiv-digest-overlap.txt")  # adds Barlow Twins, von Oswald
+    return indexed
+
+
+def test_plain_words_must_all_match(lib):
+    assert titles(lib.search("residual learning")) == [
+        "Deep Residual Learning for Image Recognition"
+    ]
+    assert lib.search("residual diffusion").total == 0
+
+
+def test_phrase_or_not_minus_and_parentheses(lib):
+    assert titles(lib.search('"simple network architecture"')) == ["Attention Is All You Need"]
+    assert lib.search('"network simple architecture"').total == 0
+    assert set(titles(lib.search("diffusion OR residual"))) == {
+        "Deep Residual Learning for Image Recognition",
+        "Denoising Diffusion Probabilistic Models",
+    }
+    with_attention = set(titles(lib.search("attention")))
+    assert "Deep Residual Learning for Image Recognition" in with_attention
+    assert "Deep Residual Learning for Image Recognition" not in titles(
+        lib.search("attention NOT residual")
+    )
+    assert titles(lib.search("attention -residual")) == titles(lib.search("attention NOT residual"))
+    assert set(titles(lib.search("(diffusion OR scaling) models"))) == {
+        "Denoising Diffusion Probabilistic Models",
+        "Scaling Laws for Neural Language Models",
+    }
+
+
+def test_prefix_and_fuzzy(lib):
+    assert "Denoising Diffusion Probabilistic Models" in titles(lib.search("probab*"))
+    assert "Barlow Twins: Self-Supervised Learning via Redundancy Reduction" in titles(
+        lib.search("zbon*")
+    )  # author prefix
+    short = lib.search("di*")
+    assert short.total == 0 and "too short" in short.notice
+    assert "Attention Is All You Need" in titles(lib.search("atention~"))
+    assert "Denoising Diffusion Probabilistic Models" in titles(lib.search("difusion~"))
+
+
+def test_fields(lib):
+    assert titles(lib.search("title:attention")) == ["Attention Is All You Need"]
+    assert "Attention Is All You Need" in titles(lib.search("abstract:recurrence"))
+    assert titles(lib.search("author:lecun")) == [
+        "Barlow Twins: Self-Supervised Learning via Redundancy Reduction"
+    ]
+    assert titles(lib.search("by:LeCun")) == titles(lib.search("author:lecun"))
+    assert titles(lib.search('by:"von oswald"')) == [
+        "Transformers learn in-context by gradient descent"
+    ]
+    assert titles(lib.search("arxiv:2103.03230")) == [
+        "Barlow Twins: Self-Supervised Learning via Redundancy Reduction"
+    ]
+    assert titles(lib.search("year:2022")) == ["Transformers learn in-context by gradient descent"]
+    assert len(titles(lib.search("year:[2020 TO 2024]"))) == 2
+    paper = lib.search("title:diffusion").hits[0].paper
+    lib.tag([paper.id], add=["Generative Models"])
+    lib.set_note(paper.id, "Compare with score matching.")
+    assert titles(lib.search('tag:"generative models"')) == [paper.title]
+    assert titles(lib.search("note:matching")) == [paper.title]
+    assert titles(lib.search("score matching")) == [paper.title]  # notes are in plain search too
+
+
+def test_status_and_star_filters(lib):
+    ids = {h.paper.title: h.paper.id for h in lib.search("models").hits}
+    ddpm = ids["Denoising Diffusion Probabilistic Models"]
+    scaling = ids["Scaling Laws for Neural Language Models"]
+    lib.mark([ddpm], "read")
+    lib.mark([scaling], "queued")
+    lib.set_starred([scaling], True)
+    assert titles(lib.search("is:read")) == ["Denoising Diffusion Probabilistic Models"]
+    assert titles(lib.search("is:queued models")) == ["Scaling Laws for Neural Language Models"]
+    assert titles(lib.search("is:starred")) == ["Scaling Laws for Neural Language Models"]
+    assert "Denoising Diffusion Probabilistic Models" not in titles(lib.search("is:unread models"))
+    assert lib.search("is:dismissed").total == 0
+    lib.mark([ddpm], "dismissed")
+    assert titles(lib.search("is:dismissed diffusion")) == [
+        "Denoising Diffusion Probabilistic Models"
+    ]
+    assert "unknown filter" in lib.search("is:finished models").notice
+
+
+def test_title_hit_outranks_abstract_only_hit(lib):
+    # "attention" is in one title and in the abstract of the ResNet paper.
+    ranked = titles(lib.search("attention"))
+    assert ranked[0] == "Attention Is All You Need"
+    assert ranked.index("Deep Residual Learning for Image Recognition") > 0
+    scores = [h.score for h in lib.search("attention").hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_stemming_and_accent_folding(lib):
+    assert "Transformers learn in-context by gradient descent" in titles(lib.search("transformer"))
+    assert "Scaling Laws for Neural Language Models" in titles(lib.search("transformers"))
+    assert titles(lib.search("stephane")) == [
+        "Barlow Twins: Self-Supervised Learning via Redundancy Reduction"
+    ]
+    assert titles(lib.search("stéphane")) == titles(lib.search("stephane"))
+    assert titles(lib.search("joao")) == ["Transformers learn in-context by gradient descent"]
+
+
+def test_latex_accents_in_abstracts_are_searchable(indexed):
+    indexed.import_file(corpus("listings/hf-papers-page.txt"))
+    hits = indexed.search("akyurek")  # written Aky\"urek in the listing
+    assert hits.total == 1 and "capacity" in hits.hits[0].paper.abstract
+
+
+def test_highlighted_snippets(lib):
+    outcome = lib.search("residual networks", snippets=True)
+    snip = outcome.hits[0].snippets
+    assert f"{MARK_START}Residual{MARK_END}" in snip["title"]
+    assert f"{MARK_START}networks{MARK_END}" in snip["abstract"]
+    assert f"{MARK_START}residual{MARK_END}" in snip["abstract"]
+    assert outcome.terms >= {"residu", "network"}
+    marked = lib.highlight("Attention over networks", outcome.terms)
+    assert marked == f"Attention over {MARK_START}networks{MARK_END}"
+
+
+def test_similar_papers(indexed):
+    indexed.import_file(corpus("listings/hf-papers-page.txt"))
+    source = indexed.search('title:"Barlow Twins"').hits[0].paper
+    similar = indexed.similar(source.id, limit=5)
+    assert similar and all(h.paper.id != source.id for h in similar)
+    assert any(
+        "Self-Supervised" in h.paper.title or "self-supervised" in h.paper.title.lower()
+        for h in similar[:3]
+    )
+    scores = [h.score for h in similar]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_saved_searches(lib):
+    lib.save_search("Diffusion", "diffusion is:unread")
+    lib.save_search("scaling", "scaling")
+    assert lib.saved_searches() == [("Diffusion", "diffusion is:unread"), ("scaling", "scaling")]
+    lib.save_search("diffusion", "diffusion")  # same name ignoring case: replaced
+    assert lib.saved_search("DIFFUSION") == "diffusion"
+    assert titles(lib.search(lib.saved_search("scaling"))) == [
+        "Scaling Laws for Neural Language Models"
+    ]
+    lib.remove_saved_search("Scaling")
+    assert [n for n, _ in lib.saved_searches()] == ["Diffusion"]
+    with pytest.raises(library_module.UserError):
+        lib.saved_search("scaling")
+
+
+def test_every_change_reaches_the_index(lib):
+    pid = lib.search("title:diffusion").hits[0].paper.id
+    lib.mark([pid], "read")
+    assert pid in [h.paper.id for h in lib.search("is:read").hits]
+    lib.tag([pid], add=["gen"])
+    assert [h.paper.id for h in lib.search("tag:gen").hits] == [pid]
+    lib.tag([pid], remove=["gen"])
+    assert lib.search("tag:gen").total == 0
+    lib.delete([pid])
+    assert lib.search("diffusion").total == 0
+    assert lib.check()["ok"]
+
+
+def test_rebuild_after_deleting_the_index_folder(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_text(PAPERS)
+    shutil.rmtree(folder / "index")
+    with Library.open(folder) as lib:
+        assert "missing" in lib.index_notice
+        assert lib.search("diffusion").total == 1
+        assert lib.check()["ok"]
+
+
+def test_corrupt_index_is_moved_aside_and_rebuilt(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_text(PAPERS)
+    for f in (folder / "index").iterdir():
+        if f.suffix in (".seg", ".toc", ".trm", ".pst") or f.name.startswith("_MAIN"):
+            f.write_bytes(b"\x00garbage" * 10)
+    with Library.open(folder) as lib:
+        assert "damaged" in lib.index_notice
+        assert lib.search("diffusion").total == 1
+        assert lib.check()["ok"]
+    assert list(tmp_path.glob("lib/index.broken-*"))
+
+
+def test_crash_between_database_and_index_is_caught_up(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_text(PAPERS)
+        pid = lib.search("title:diffusion").hits[0].paper.id
+    # The database changes, the index does not (as if the process died between).
+    with Library.open(folder, index=False) as lib:
+        lib.mark([pid], "read")
+        lib.tag([pid], add=["crash"])
+        lib.import_file(FIXTURES / "arxiv-new-page.txt")
+        assert lib.pending_index_changes() == 5  # the marked paper and 4 new ones
+    with Library.open(folder) as lib:
+        assert lib.pending_index_changes() == 0
+        assert [h.paper.id for h in lib.search("tag:crash is:read").hits] == [pid]
+        assert lib.search("sparse mixtures").total == 1
+        assert lib.check()["ok"]
+
+
+def test_check_reports_and_repairs_disagreement(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_text(PAPERS)
+        # Remove a document from Whoosh behind the library's back.
+        lib.search_index.apply([], [1])
+        report = lib.check()
+        assert not report["ok"] and report["missing"] == [1]
+        fixed = lib.check(repair=True)
+        assert fixed["repaired"] is True
+        assert lib.check()["ok"] and lib.search("attention").total >= 1
+
+
+def test_bulk_catch_up_runs_in_a_child_process(tmp_path, monkeypatch):
+    monkeypatch.setattr(library_module, "BULK_INDEX", 3)
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_text(PAPERS)
+    calls = []
+    original = Library._sync_in_child
+
+    def spy(self, progress):
+        calls.append(self.pending_index_changes())
+        return original(self, progress)
+
+    monkeypatch.setattr(Library, "_sync_in_child", spy)
+    with Library.open(folder) as lib:
+        assert calls and calls[0] >= 3
+        assert lib.pending_index_changes() == 0
+        assert lib.search("diffusion").total == 1 and lib.check()["ok"]
+
+
+def test_bulk_writer_path(tmp_path, monkeypatch):
+    monkeypatch.setattr(library_module, "BULK_INDEX", 2)
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_text(PAPERS)
+        lib.ensure_index()  # below: in-process sync with the multi-process writer
+    with Library.open(folder) as lib:
+        assert lib.check()["ok"] and lib.search("residual").total == 1
+        lib.import_text(PAPERS.replace("Listing", "Again"))  # nothing new
+        assert lib.check()["ok"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"unclosed phrase',
+        "a AND (b",
+        "((((",
+        ")",
+        "year:[2020 TO",
+        "year:abc",
+        "title:",
+        "***",
+        "NOT",
+        "OR OR",
+        "~",
+        "foo~9",
+        "-",
+        "is:",
+        "is:starred",
+        "tag:",
+        ":",
+        "\\",
+        "a^2",
+        "'",
+        "arxiv:",
+        "\x00",
+        "  ",
+    ],
+)
+def test_broken_queries_never_crash(lib, text):
+    outcome = lib.search(text)
+    assert outcome.total >= 0
+
+
+def test_unparseable_query_falls_back_to_words_and_says_so():
+    parsed = parse_query("year:[2020 TO")
+    assert parsed.fallback and "searched for the words" in parsed.notice
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"abc \"()*~:-[]^\\'",
+                " AND ",
+                " OR ",
+                " NOT ",
+                " TO ",
+                "is:",
+                "year:",
+                "by:",
+                "2020",
+                "model",
+                "tag:",
+                "title:",
+            ]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_any_query_text_is_answered(lib, text):
+    lib.search(text)
