@@ -77,10 +77,45 @@ def decode(data: bytes, name: str = "input") -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="readinglist-cp1252")
+        text = _decode_legacy(data)
     else:
         text = _repair_mojibake(text)
     return _clean(text, name)
+
+
+_CJK = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_RUN = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af]{2}")
+_CJK_BY_LETTER = re.compile(
+    "(?<=[A-Za-z])[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
+    "|[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af](?=[A-Za-z])"
+)
+_CJK_IN_WORD = re.compile("[A-Za-z][\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af][A-Za-z]")
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Bytes that are not UTF-8: Chinese GBK when that reads cleanly as CJK text,
+    else Windows-1252 (what Western "ANSI" files are)."""
+    try:
+        gbk = data.decode("gb18030")
+    except UnicodeDecodeError:
+        gbk = ""
+    if gbk:
+        non_ascii = [ch for ch in gbk if ord(ch) > 127]
+        mostly_cjk = bool(non_ascii) and (
+            sum(1 for ch in non_ascii if _CJK.match(ch)) / len(non_ascii) > 0.8
+        )
+        # Latin-1 text read as GBK puts one CJK character inside a Latin word
+        # ("Schr鰀inger"); real Chinese text does not.
+        cjk = _CJK.findall(gbk)
+        touching = len(_CJK_BY_LETTER.findall(gbk))
+        if (
+            mostly_cjk
+            and not _CJK_IN_WORD.search(gbk)
+            and _CJK_RUN.search(gbk)
+            and touching < len(cjk) / 2
+        ):
+            return gbk
+    return data.decode("cp1252", errors="readinglist-cp1252")
 
 
 def _repair_mojibake(text: str) -> str:

@@ -235,7 +235,8 @@ def test_dry_run_writes_nothing(library):
         (b"%PDF-1.4\n1 0 obj\n", "binary \\(PDF document\\)"),
         (b"PK\x03\x04" + b"\x00" * 100, "binary \\(ZIP archive"),
         (b"new\n\nSubscribe\n\n42\n", "no paper recognised"),
-        (b"@article{k, title={A}}", "BIBTEX"),
+        (b"@article{k,\n author = {Nobody}}\n", "no paper recognised"),
+        (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><feed></feed>", "DTD"),
     ],
 )
 def test_bad_input_is_refused_and_leaves_the_library_untouched(library, tmp_path, content, message):

@@ -352,3 +352,18 @@ def test_unparseable_query_falls_back_to_words_and_says_so():
 )
 def test_any_query_text_is_answered(lib, text):
     lib.search(text)
+
+
+def test_prefix_matches_are_highlighted(lib):
+    outcome = lib.search("probab*", snippets=True)
+    assert f"{MARK_START}Probabilistic{MARK_END}" in outcome.hits[0].snippets["title"]
+
+
+def test_old_index_format_is_rebuilt(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_text(PAPERS)
+    (folder / "index" / "readinglist-schema-version").write_text("1")
+    with Library.open(folder) as lib:
+        assert "format 1" in lib.index_notice
+        assert lib.search("residual").total == 1

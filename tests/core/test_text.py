@@ -113,3 +113,13 @@ def test_links_found_in_abstract():
         "https://x.org/p",
         "https://github.com/c/d",
     ]
+
+
+def test_gbk_chinese_is_recognised():
+    data = "@ARTICLE{凯撒2013,\n  author = {凯撒},\n  journal = {测试期刊}}\n".encode("gbk")
+    assert "凯撒" in decode(data) and "测试期刊" in decode(data)
+
+
+@pytest.mark.parametrize("text", ["Schrödinger naïve café", "Ärger über Öl", "façade – “quoted”"])
+def test_western_text_is_not_taken_for_gbk(text):
+    assert decode(text.encode("cp1252")) == text

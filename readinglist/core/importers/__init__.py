@@ -10,6 +10,12 @@ import re
 
 from readinglist.core.errors import BadInput
 from readinglist.core.importers.arxiv import looks_like_arxiv, parse_arxiv
+from readinglist.core.importers.bibliographic import (
+    looks_like_wos,
+    parse_atom,
+    parse_bibtex,
+    parse_ris,
+)
 from readinglist.core.importers.listing import parse_listing
 from readinglist.core.models import ParseResult
 
@@ -17,10 +23,13 @@ FORMATS = ("auto", "listing", "arxiv", "bibtex", "ris", "atom")
 
 
 def detect_format(text: str) -> str:
-    head = text.lstrip()[:20000]
+    head = text.lstrip("\ufeff \t\n")[:20000]
     if re.match(r"<\?xml|<feed\b", head) and "<feed" in head[:5000]:
         return "atom"
-    if re.search(r"(?m)^\s*TY\s{1,2}-\s?\S", head) and re.search(r"(?m)^\s*ER\s{1,2}-", text):
+    if looks_like_wos(head):
+        return "ris"  # refused there with a message naming Web of Science
+    ris_tags = len(re.findall(r"(?m)^\s*\ufeff?[A-Z][A-Z0-9]  ?- ", head))
+    if ris_tags >= 2 and re.search(r"(?m)^\s*ER\s{0,2}-", text):
         return "ris"
     if re.search(r"(?m)^\s*@\s*[A-Za-z]+\s*[{(]", head):
         return "bibtex"
@@ -40,8 +49,12 @@ def parse(text: str, format: str = "auto", name: str = "input") -> ParseResult:
         result = parse_arxiv(text)
     elif fmt == "listing":
         result = parse_listing(text)
+    elif fmt == "bibtex":
+        result = parse_bibtex(text)
+    elif fmt == "ris":
+        result = parse_ris(text)
     else:
-        raise BadInput(f"{name} looks like {fmt.upper()}; importing {fmt} is not available yet")
+        result = parse_atom(text)
     if not result.drafts:
         detail = ""
         if result.skipped:

@@ -1,0 +1,300 @@
+"""Papers -> BibTeX text that BibTeX, biber, bibtexparser and pybtex all accept.
+
+Pure functions, no database. What is escaped and why:
+
+* ``& % $ # _`` become ``\\& \\% \\$ \\# \\_``; ``{ } \\ ~ ^`` become
+  ``\\textbraceleft{} \\textbraceright{} \\textbackslash{} \\textasciitilde{}
+  \\textasciicircum{}``: BibTeX counts a brace even after a backslash, so ``\\{``
+  would unbalance the field, and the ``\\text...{}`` forms keep braces balanced.
+* Math spans (``$...$``, ``\\(...\\)``) stay math, wrapped in braces so no style
+  changes their case; a math span with unbalanced braces is escaped as text.
+* In titles, acronyms and words with inner capitals or digits (BERT, YOLOv8,
+  ChatGPT) are wrapped in braces; in sentence-case titles, capitalised words
+  after the first (proper nouns) are too.
+* ``url``, ``doi`` and ``eprint`` are written verbatim (braces in a URL are
+  percent-encoded so the field stays balanced).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from readinglist.core.models import Paper
+from readinglist.core.text import latex_accents_to_unicode
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+}
+_SPECIAL_RE = re.compile(r"[\\{}~^&%$#_]")
+# $...$ (not $$), or \( ... \); no newlines inside.
+_MATH_RE = re.compile(r"(?<!\\)\$(?!\$)([^$\n]+?)(?<!\\)\$|\\\((.+?)\\\)")
+_TEXT_MACROS = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|mbox)\{([^{}]*)\}")
+_GROUP_MACROS = re.compile(r"\{\\(?:em|it|bf|sc|tt|rm|sf)\s+([^{}]*)\}")
+_PARTICLES = frozenset(
+    "von van der den de del della di da du dos das la le ter ten zu af al el bin ibn".split()
+)
+_SUFFIXES = re.compile(r"^(?:Jr\.?|Sr\.?|II|III|IV|V)$")
+_PROCEEDINGS = re.compile(
+    r"\b(?:Proc(?:eedings|\.)?|Conference|Conf\.|Workshop|Symposium)\b|"
+    r"^(?:ICML|NeurIPS|NIPS|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|EACL|COLING|AAAI|IJCAI|KDD|"
+    r"SIGIR|WWW|CHI|ICSE|FSE|ASE|ISSTA|OSDI|SOSP|NSDI|SIGMOD|VLDB|ICRA|IROS|RSS|CoRL|"
+    r"AISTATS|UAI|COLT|MICCAI|INTERSPEECH|ICASSP)\b",
+    re.IGNORECASE,
+)
+# Fields copied from a paper's imported BibTeX (kept in Paper.extra["bibtex"]).
+_PASSTHROUGH = (
+    "journal",
+    "booktitle",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "month",
+    "editor",
+    "series",
+    "address",
+    "organization",
+    "school",
+    "institution",
+    "edition",
+    "chapter",
+    "howpublished",
+    "isbn",
+    "issn",
+    "type",
+    "note",
+)
+_VERBATIM = ("url", "doi", "eprint", "isbn", "issn")
+_VALID_KEY = re.compile(r"^[A-Za-z0-9_:./+-]+$")
+
+
+def valid_citekey(key: str) -> bool:
+    """ASCII letters, digits and ``_ : . / + -``: what BibTeX and biber both accept."""
+    return bool(_VALID_KEY.match(key)) and len(key) <= 100
+
+
+def _escape_plain(text: str) -> str:
+    text = _TEXT_MACROS.sub(r"\1", text)
+    text = _GROUP_MACROS.sub(r"\1", text)
+    text = latex_accents_to_unicode(text) if "\\" in text else text
+    return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def escape(text: str, protect_math: bool = True) -> str:
+    """Escape a text field, keeping balanced math spans as math."""
+    text = " ".join(text.split())
+    out: list[str] = []
+    pos = 0
+    for m in _MATH_RE.finditer(text):
+        out.append(_escape_plain(text[pos : m.start()]))
+        span = m.group(0)
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        if _balanced(inner) and "%" not in inner.replace("\\%", ""):
+            out.append("{" + span + "}" if protect_math else span)
+        else:
+            out.append(_escape_plain(span))
+        pos = m.end()
+    out.append(_escape_plain(text[pos:]))
+    return "".join(out)
+
+
+def _needs_protection(word: str, sentence_case: bool, first: bool) -> bool:
+    letters = re.sub(r"[^A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]", "", word)
+    if not letters:
+        return False
+    if any(c.isupper() for c in letters[1:]):
+        return True  # BERT, YOLOv8, ChatGPT, NoiSER
+    if any(c.isdigit() for c in word) and any(c.isupper() for c in letters):
+        return True
+    return sentence_case and not first and letters[0].isupper()
+
+
+def title_field(title: str) -> str:
+    """Escape a title and brace-protect the words whose case must survive."""
+    title = " ".join(title.split())
+    words = re.findall(r"\S+", _MATH_RE.sub(lambda m: m.group(0).replace(" ", "\x00"), title))
+    significant = [w for w in words if re.match(r"[A-Za-z]", w) and len(w) > 3]
+    capitalised = sum(1 for w in significant if w[0].isupper())
+    sentence_case = bool(significant) and capitalised / len(significant) < 0.5
+    out = []
+    for i, word in enumerate(words):
+        word = word.replace("\x00", " ")
+        if _MATH_RE.search(word):
+            escaped = escape(word, protect_math=False)
+            out.append("{" + escaped + "}" if _balanced(escaped) else escaped)
+            continue
+        # Protect the word without its trailing punctuation: "BERT:" -> "{BERT}:".
+        m = re.match(r"^([(\[\"'“‘]*)(.*?)([)\]\"'”’.,:;!?]*)$", word)
+        lead, core, trail = (m.group(1), m.group(2), m.group(3)) if m else ("", word, "")
+        parts = re.split(r"(-)", core)  # Self-Attention: protect each part on its own
+        rendered = []
+        for part in parts:
+            escaped = escape(part)
+            if part != "-" and _needs_protection(part, sentence_case, i == 0):
+                rendered.append("{" + escaped + "}")
+            else:
+                rendered.append(escaped)
+        out.append(escape(lead) + "".join(rendered) + escape(trail))
+    return " ".join(out)
+
+
+def format_name(name: str) -> str:
+    """One author for BibTeX: family name first where "Given Family" would be ambiguous."""
+    name = " ".join(name.split())
+    if not name:
+        return name
+    if " and " in f" {name} " or re.search(r"\b(?:Collaborations?|Consortium|Team|Group)\b", name):
+        return "{" + escape(name) + "}"  # an institution: never split into names
+    if "," in name:
+        return ", ".join(escape(p.strip()) for p in name.split(","))
+    parts = name.split(" ")
+    suffix = ""
+    if len(parts) > 2 and _SUFFIXES.match(parts[-1]):
+        suffix = parts.pop()
+    if len(parts) == 1:
+        return escape(parts[0]) + (f", {escape(suffix)}" if suffix else "")
+    # First lower-case particle after the given names starts the family name.
+    start = next(
+        (
+            i
+            for i in range(1, len(parts) - 1)
+            if parts[i].lower() in _PARTICLES and parts[i][0].islower()
+        ),
+        None,
+    )
+    if start is None and not suffix:
+        return escape(name)
+    start = start if start is not None else len(parts) - 1
+    family = " ".join(parts[start:])
+    given = " ".join(parts[:start])
+    if suffix:
+        return f"{escape(family)}, {escape(suffix)}, {escape(given)}"
+    return f"{escape(family)}, {escape(given)}"
+
+
+def _verbatim(value: str) -> str:
+    return value.replace("{", "%7B").replace("}", "%7D").replace("\n", " ")
+
+
+def entry_type_and_venue(paper: Paper) -> tuple[str, dict[str, str]]:
+    bib = paper.extra.get("bibtex", {})
+    venue: dict[str, str] = {}
+    kind = str(bib.get("entrytype", "")).lower()
+    if bib.get("journal"):
+        return "article", venue
+    if bib.get("booktitle"):
+        return ("inproceedings" if kind in ("", "inproceedings", "conference") else kind), venue
+    if kind and kind not in ("misc", "article", "inproceedings", "online", "unpublished"):
+        return kind, venue
+    if paper.journal_ref:
+        if _PROCEEDINGS.search(paper.journal_ref):
+            venue["booktitle"] = paper.journal_ref
+            return "inproceedings", venue
+        venue["journal"] = paper.journal_ref
+        return "article", venue
+    return "misc", venue
+
+
+def entry(
+    paper: Paper, abstract: bool = True, with_notes: bool = False, ascii_only: bool = False
+) -> str:
+    """One BibTeX entry for a paper."""
+    kind, venue = entry_type_and_venue(paper)
+    bib: dict[str, Any] = paper.extra.get("bibtex", {})
+    fields: list[tuple[str, str]] = [("title", title_field(paper.title))]
+    if paper.authors:
+        fields.append(("author", " and ".join(format_name(a) for a in paper.authors)))
+    for name in _PASSTHROUGH:
+        value = venue.get(name) or bib.get(name)
+        if value:
+            fields.append((name, escape(str(value))))
+    if paper.year:
+        fields.append(("year", str(paper.year)))
+    if paper.doi:
+        fields.append(("doi", _verbatim(paper.doi)))
+    if paper.arxiv_id:
+        fields.append(("eprint", _verbatim(paper.arxiv_id)))
+        fields.append(("archivePrefix", "arXiv"))
+        if paper.categories:
+            fields.append(("primaryClass", _verbatim(paper.categories[0])))
+    url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None)
+    if url:
+        fields.append(("url", _verbatim(url)))
+    if abstract and paper.abstract:
+        fields.append(("abstract", escape(paper.abstract)))
+    if with_notes:
+        if paper.tags:
+            fields.append(("keywords", escape(", ".join(paper.tags))))
+        # JabRef's special field knows "read" and "skimmed"; only "read" maps.
+        if paper.status.value == "read":
+            fields.append(("readstatus", "read"))
+        if paper.note:
+            fields.append(("annote", escape(paper.note.replace("\n", " "))))
+    if ascii_only:
+        fields = [(k, to_ascii(v) if k not in _VERBATIM else v) for k, v in fields]
+    key = paper.citekey or f"paper{paper.id}"
+    width = max(len(k) for k, _ in fields)
+    body = ",\n".join(f"  {k.ljust(width)} = {{{v}}}" for k, v in fields)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def to_ascii(text: str) -> str:
+    """Non-ASCII characters as LaTeX escapes (é -> {\\'e}), everything else unchanged."""
+    if text.isascii():
+        return text
+    from pylatexenc.latexencode import unicode_to_latex
+
+    return str(
+        unicode_to_latex(text, non_ascii_only=True, replacement_latex_protection="braces-all")
+    )
+
+
+def bibtex(
+    papers: Iterable[Paper],
+    abstract: bool = True,
+    with_notes: bool = False,
+    ascii_only: bool = False,
+) -> str:
+    """BibTeX for papers, in the order given, one blank line between entries."""
+    return "\n".join(entry(p, abstract, with_notes, ascii_only) for p in papers)
+
+
+def cite_command(papers: Iterable[Paper]) -> str:
+    keys = [p.citekey or f"paper{p.id}" for p in papers]
+    return "\\cite{" + ",".join(keys) + "}"
+
+
+def markdown_list(papers: Iterable[Paper]) -> str:
+    """A Markdown list with links, for notes and messages."""
+    lines = []
+    for p in papers:
+        url = p.url or (f"https://arxiv.org/abs/{p.arxiv_id}" if p.arxiv_id else "")
+        title = p.title.replace("[", "\\[").replace("]", "\\]")
+        head = f"[{title}]({url})" if url else title
+        who = ", ".join(p.authors[:3]) + (" et al." if len(p.authors) > 3 else "")
+        tail = " — ".join(x for x in (who, str(p.year) if p.year else "") if x)
+        lines.append(f"- {head}" + (f" — {tail}" if tail else ""))
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -1,0 +1,454 @@
+"""BibTeX / BibLaTeX (bibtexparser 2), RIS (rispy) and arXiv API Atom feeds -> drafts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from readinglist.core.errors import BadInput
+from readinglist.core.models import PaperDraft, ParseResult, Skipped
+from readinglist.core.text import find_links, normalize_arxiv_id, normalize_doi
+
+# --- LaTeX -> Unicode for field values -------------------------------------------------
+
+_DECODER: Any = None
+
+
+def _decoder() -> Any:
+    global _DECODER
+    if _DECODER is None:
+        from pylatexenc import latexwalker
+        from pylatexenc.latex2text import (
+            LatexNodes2Text,
+            MacroTextSpec,
+            get_default_latex_context_db,
+        )
+
+        db = get_default_latex_context_db().filter_context()
+        db.add_context_category(
+            "readinglist",
+            prepend=True,
+            macros=[
+                MacroTextSpec("textbraceleft", "{"),
+                MacroTextSpec("textbraceright", "}"),
+                MacroTextSpec("textasciicircum", "^"),
+                MacroTextSpec("textasciitilde", "~"),
+                MacroTextSpec("textbackslash", "\\"),
+                MacroTextSpec("noopsort", ""),
+                MacroTextSpec("cite", ""),
+            ],
+        )
+        _DECODER = (
+            LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True),
+            latexwalker,
+        )
+    return _DECODER
+
+
+def latex_to_text(value: str) -> str:
+    """Decode LaTeX in a BibTeX value to Unicode, keeping math spans as written."""
+    if not value:
+        return ""
+    if not re.search(r"[\\{}~%`'-]", value):
+        return " ".join(value.split())
+    # A bare % in a .bib value is a percent sign to its author, not a comment.
+    value = re.sub(r"(?<!\\)%", r"\\%", value)
+    # \noopsort{x} is a sorting trick whose argument must not show.
+    value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
+    converter, _ = _decoder()
+    try:
+        text = converter.latex_to_text(value)
+    except Exception:
+        text = value.replace("{", "").replace("}", "")
+    return " ".join(str(text).split())
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def _split_top_level(value: str, sep: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    low = value.lower()
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and low.startswith(sep, i):
+            parts.append(value[start:i])
+            i += len(sep)
+            start = i
+            continue
+        i += 1
+    parts.append(value[start:])
+    return parts
+
+
+def bibtex_name(raw: str) -> str:
+    """A BibTeX name ("von Last, Jr., First", "First von Last", "given=..., family=...")
+    as display text "First von Last, Jr."."""
+    raw = " ".join(raw.split())
+    if raw.startswith("{") and raw.endswith("}") and _balanced_inner(raw[1:-1]):
+        return latex_to_text(raw[1:-1])  # {R Core Team}: an institution, kept whole
+    if re.search(r"\b(?:given|family|prefix|suffix)\s*=", raw):
+        parts = {}
+        for item in _split_top_level(raw, ","):
+            if "=" in item:
+                k, v = item.split("=", 1)
+                parts[k.strip().lower()] = latex_to_text(v.strip().strip("{}"))
+        name = " ".join(
+            x for x in (parts.get("given"), parts.get("prefix"), parts.get("family")) if x
+        )
+        return f"{name}, {parts['suffix']}" if parts.get("suffix") else name
+    pieces = [p.strip() for p in _split_top_level(raw, ",")]
+    pieces = [p for p in pieces if p]
+    if len(pieces) == 1:
+        return latex_to_text(pieces[0])
+    if len(pieces) == 2:
+        last, first = pieces
+        return latex_to_text(f"{first} {last}".strip())
+    last, jr, first = pieces[0], pieces[1], ", ".join(pieces[2:])
+    return latex_to_text(f"{first} {last}, {jr}".strip())
+
+
+def _balanced_inner(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def split_bibtex_authors(value: str) -> list[str]:
+    names = [n for n in _split_top_level(" ".join(value.split()), " and ") if n.strip()]
+    out = [bibtex_name(n) for n in names if n.strip().lower() != "others"]
+    return [n for n in out if n]
+
+
+# --- BibTeX --------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|2[01]\d\d)(?!\d)")
+_KEEP = (
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "month",
+    "editor",
+    "series",
+    "address",
+    "location",
+    "organization",
+    "school",
+    "institution",
+    "edition",
+    "chapter",
+    "howpublished",
+    "isbn",
+    "issn",
+    "type",
+    "note",
+)
+
+
+def parse_bibtex(text: str) -> ParseResult:
+    import bibtexparser
+
+    result = ParseResult(format="bibtex", drafts=[])
+    # bibtexparser logs each broken block; the reasons are reported below instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
+    for block in library.failed_blocks:
+        line = (block.start_line or 0) + 1
+        error = getattr(block, "error", None)
+        detail = (
+            getattr(error, "abort_reason", None)
+            or getattr(error, "message", None)
+            or str(error or "")
+            or "invalid syntax"
+        )
+        if "DuplicateBlockKey" in type(block).__name__:
+            detail = f"duplicate key {getattr(block, 'key', '')!r}"
+        detail = " ".join(str(detail).split())
+        result.skipped.append(Skipped(line, f"BibTeX block not read: {detail}"[:300]))
+    entries = list(library.entries)
+    by_key = {e.key.lower(): e for e in entries}
+    for entry in entries:
+        line = (entry.start_line or 0) + 1
+        fields = {f.key.lower(): str(f.value) for f in entry.fields}
+        parent_key = fields.get("crossref") or fields.get("xref")
+        parent = by_key.get(parent_key.lower()) if parent_key else None
+        if parent is not None:
+            inherited = {f.key.lower(): str(f.value) for f in parent.fields}
+            if "title" in inherited and "booktitle" not in fields:
+                fields["booktitle"] = inherited["title"]
+            for k, v in inherited.items():
+                if k not in ("title", "crossref", "xref", "ids", "key") and k not in fields:
+                    fields[k] = v
+        entrytype = entry.entry_type.lower()
+        if entrytype in ("set", "xdata"):
+            continue
+        title = latex_to_text(fields.get("title", ""))
+        if not title:
+            result.skipped.append(Skipped(line, f"BibTeX entry {entry.key!r} has no title"))
+            continue
+        year = None
+        for source in (fields.get("year", ""), fields.get("date", "")):
+            m = _YEAR.findall(source)
+            if m:
+                year = int(m[-1])
+                break
+        arxiv_id = None
+        if fields.get("archiveprefix", fields.get("eprinttype", "")).lower() == "arxiv":
+            arxiv_id = normalize_arxiv_id(fields.get("eprint"))
+        url = fields.get("url", "").strip() or None
+        if not arxiv_id and url and "arxiv.org" in url:
+            arxiv_id = normalize_arxiv_id(url)
+        doi = normalize_doi(fields.get("doi")) or (normalize_doi(url) if url else None)
+        abstract = latex_to_text(fields.get("abstract", ""))
+        bib = {"entrytype": entrytype}
+        for k in _KEEP:
+            if fields.get(k):
+                key = {"journaltitle": "journal", "location": "address"}.get(k, k)
+                bib.setdefault(key, latex_to_text(fields[k]))
+        categories = []
+        if fields.get("primaryclass"):
+            categories = [fields["primaryclass"].strip()]
+        draft = PaperDraft(
+            title=title,
+            abstract=abstract,
+            authors=split_bibtex_authors(fields.get("author", "")),
+            year=year,
+            arxiv_id=arxiv_id,
+            doi=doi,
+            url=url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
+            links=find_links(abstract),
+            categories=categories,
+            citekey=entry.key.strip() or None,
+            extra={"bibtex": bib},
+            line=line,
+        )
+        if fields.get("keywords"):
+            draft.extra["keywords"] = latex_to_text(fields["keywords"])
+        result.drafts.append(draft)
+    return result
+
+
+# --- RIS -------------------------------------------------------------------------------------
+
+_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  ?- ?(.*)$")
+
+
+def looks_like_wos(text: str) -> bool:
+    head = text.lstrip("\ufeff \n")[:4000]
+    return bool(re.match(r"(?:FN |VR |PT )", head)) and bool(re.search(r"(?m)^PT [A-Z]\b", head))
+
+
+def _ris_records(text: str) -> list[tuple[int, str]]:
+    """Split RIS text into records at ER lines; add a TY line where one is missing."""
+    records: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip().lstrip("\ufeff")
+        if not current and not _RIS_TAG.match(stripped):
+            continue  # junk between records ("Record #1 of 2", "1.")
+        if not current:
+            start = number
+        current.append(stripped if _RIS_TAG.match(stripped) else line.rstrip())
+        if re.match(r"^ER\s{0,2}-?\s*$", stripped):
+            records.append((start, "\n".join(current)))
+            current = []
+    if current:
+        records.append((start, "\n".join(current)))
+    fixed = []
+    for start, rec in records:
+        if not re.search(r"(?m)^TY  - ", rec):
+            rec = "TY  - GEN\n" + rec
+        if not re.search(r"(?m)^ER\s{0,2}-", rec):
+            rec += "\nER  - "
+        fixed.append((start, rec))
+    return fixed
+
+
+def _first(record: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            return str(value).strip()
+    return ""
+
+
+def parse_ris(text: str) -> ParseResult:
+    import rispy
+
+    if looks_like_wos(text):
+        raise BadInput(
+            "this is a Web of Science tagged export (PT/AU/TI tags), not RIS; "
+            "export RIS or BibTeX from Web of Science instead"
+        )
+    result = ParseResult(format="ris", drafts=[])
+    for line, chunk in _ris_records(text):
+        try:
+            records = rispy.loads(chunk, skip_unknown_tags=True)
+        except Exception as exc:
+            result.skipped.append(Skipped(line, f"RIS record not read: {exc}"[:200]))
+            continue
+        for record in records:
+            title = " ".join(
+                _first(record, "title", "primary_title", "translated_title", "short_title").split()
+            )
+            if not title:
+                result.skipped.append(Skipped(line, "RIS record has no title"))
+                continue
+            authors_raw = record.get("authors") or record.get("first_authors") or []
+            authors = []
+            for a in authors_raw:
+                a = " ".join(str(a).split())
+                if "," in a:
+                    family, given = a.split(",", 1)
+                    a = f"{given.strip()} {family.strip()}".strip()
+                if a:
+                    authors.append(a)
+            year = None
+            for key in ("year", "publication_year", "date", "access_date"):
+                m = _YEAR.search(str(record.get(key) or ""))
+                if m:
+                    year = int(m.group(1))
+                    break
+            urls = [str(u).strip() for u in (record.get("urls") or []) if str(u).strip()]
+            url = urls[0] if urls else None
+            if url and url.startswith("//"):
+                url = "https:" + url
+            doi = normalize_doi(_first(record, "doi"))
+            if not doi:
+                for candidate in [*urls, _first(record, "note"), *(record.get("notes") or [])]:
+                    doi = normalize_doi(str(candidate)) or doi
+                    m = re.search(r"10\.\d{4,9}/\S+", str(candidate))
+                    if not doi and m:
+                        doi = normalize_doi(m.group(0))
+            abstract = " ".join(_first(record, "abstract", "notes_abstract").split())
+            kind = _first(record, "type_of_reference").upper()
+            journal = (
+                _first(
+                    record,
+                    "journal_name",
+                    "secondary_title",
+                    "alternate_title3",
+                    "alternate_title1",
+                    "alternate_title2",
+                )
+                if kind in ("JOUR", "JFULL", "MGZN", "NEWS", "EJOUR", "JOURNAL ARTICLE")
+                else ""
+            )
+            bib: dict[str, str] = {"entrytype": "article" if journal else "misc"}
+            if journal:
+                bib["journal"] = journal
+            if kind in ("CONF", "CPAPER") and _first(record, "secondary_title"):
+                bib["entrytype"] = "inproceedings"
+                bib["booktitle"] = _first(record, "secondary_title")
+            for key, name in (
+                ("volume", "volume"),
+                ("number", "number"),
+                ("publisher", "publisher"),
+                ("issn", "issn"),
+            ):
+                if _first(record, key):
+                    bib[name] = _first(record, key)
+            sp, ep = _first(record, "start_page"), _first(record, "end_page")
+            if sp:
+                bib["pages"] = f"{sp}--{ep}" if ep and ep != sp else sp
+            arxiv_id = normalize_arxiv_id(url) if url and "arxiv.org" in url else None
+            result.drafts.append(
+                PaperDraft(
+                    title=title,
+                    abstract=abstract,
+                    authors=authors,
+                    year=year,
+                    arxiv_id=arxiv_id,
+                    doi=doi,
+                    url=url,
+                    links=find_links(abstract),
+                    extra={"bibtex": bib},
+                    line=line,
+                )
+            )
+    return result
+
+
+# --- arXiv API Atom --------------------------------------------------------------------------
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_OS = "{http://a9.com/-/spec/opensearch/1.1/}"
+
+
+def parse_atom(text: str) -> ParseResult:
+    import xml.etree.ElementTree as ET
+
+    if re.search(r"<!DOCTYPE|<!ENTITY", text[:10000], re.IGNORECASE):
+        raise BadInput("the feed declares a DTD or entities; refused (arXiv feeds never do)")
+    try:
+        root = ET.fromstring(text.strip().encode("utf-8"))
+    except ET.ParseError as exc:
+        raise BadInput(f"not a valid Atom feed: {exc}") from None
+    result = ParseResult(format="atom", drafts=[])
+    entries = root.findall(f"{_ATOM}entry")
+    total = root.findtext(f"{_OS}totalResults")
+    if not entries:
+        detail = f" (totalResults {total.strip()})" if total is not None else ""
+        raise BadInput(f"the feed is empty: the arXiv API returned no papers{detail}")
+    lines = text.split("\n")
+    entry_lines = [i + 1 for i, ln in enumerate(lines) if "<entry" in ln]
+    for n, e in enumerate(entries):
+        line = entry_lines[n] if n < len(entry_lines) else 0
+        entry_id = (e.findtext(f"{_ATOM}id") or "").strip()
+        title = " ".join((e.findtext(f"{_ATOM}title") or "").split())
+        summary = " ".join((e.findtext(f"{_ATOM}summary") or "").split())
+        if "api/errors" in entry_id or (title == "Error" and not normalize_arxiv_id(entry_id)):
+            result.skipped.append(
+                Skipped(line, f"the arXiv API reported an error: {summary or title}")
+            )
+            continue
+        if not title:
+            result.skipped.append(Skipped(line, "entry without a title"))
+            continue
+        arxiv_id = normalize_arxiv_id(entry_id)
+        published = e.findtext(f"{_ATOM}published") or ""
+        m = _YEAR.search(published)
+        authors = [
+            " ".join((a.findtext(f"{_ATOM}name") or "").split())
+            for a in e.findall(f"{_ATOM}author")
+        ]
+        primary = e.find(f"{_ARXIV}primary_category")
+        categories = [primary.get("term", "")] if primary is not None else []
+        for c in e.findall(f"{_ATOM}category"):
+            term = c.get("term", "")
+            if term and term not in categories:
+                categories.append(term)
+        result.drafts.append(
+            PaperDraft(
+                title=title,
+                abstract=summary,
+                authors=[a for a in authors if a],
+                year=int(m.group(1)) if m else None,
+                arxiv_id=arxiv_id,
+                doi=normalize_doi(e.findtext(f"{_ARXIV}doi")),
+                url=f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else entry_id or None,
+                links=find_links(summary),
+                categories=[c for c in categories if c],
+                comments=" ".join((e.findtext(f"{_ARXIV}comment") or "").split()),
+                journal_ref=" ".join((e.findtext(f"{_ARXIV}journal_ref") or "").split()),
+                line=line,
+            )
+        )
+    return result
