@@ -469,3 +469,87 @@ def saved_run(ctx: click.Context, name: str, limit: int, as_json: bool) -> None:
 def saved_remove(ctx: click.Context, name: str) -> None:
     """Delete the saved search NAME."""
     _say(_library(ctx).remove_saved_search(name))
+
+
+@main.command("export")
+@click.argument("query", nargs=-1)
+@click.option(
+    "--tag", "tags", multiple=True, help="Papers with this tag (repeatable: any of them)."
+)
+@click.option("--ids", help="Comma-separated paper ids.")
+@click.option(
+    "--status",
+    type=click.Choice(["unread", "queued", "read", "dismissed"]),
+    help="Only this status.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output).",
+)
+@click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
+@click.option(
+    "--ascii", "ascii_only", is_flag=True, help="Write non-ASCII letters as LaTeX escapes."
+)
+@click.option(
+    "--with-notes",
+    is_flag=True,
+    help="Add keywords (tags), readstatus and annote (the note), as JabRef reads them.",
+)
+@click.pass_context
+def export_cmd(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    tags: tuple[str, ...],
+    ids: str | None,
+    status: str | None,
+    output: Path | None,
+    no_abstract: bool,
+    ascii_only: bool,
+    with_notes: bool,
+) -> None:
+    """Write BibTeX for a search (QUERY), tags, ids or a status; with no filter, everything."""
+    lib = _library(ctx)
+    id_list = _parse_ids((ids,)) if ids else None
+    papers = lib.select(" ".join(query) or None, tags=tags, ids=id_list, status=status)
+    text = lib.export_bibtex(
+        papers, abstract=not no_abstract, with_notes=with_notes, ascii_only=ascii_only
+    )
+    if ascii_only and not text.isascii():
+        odd = sorted({c for c in text if ord(c) > 127})
+        click.echo(
+            f"Warning: {len(odd)} characters have no LaTeX form and were kept as UTF-8: "
+            + "".join(odd[:20]),
+            err=True,
+        )
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        import os
+        import tempfile
+
+        # Write beside the target and rename: an interrupted export never leaves
+        # half a .bib file where a LaTeX build will read it.
+        output = output.expanduser()
+        try:
+            fd, tmp = tempfile.mkstemp(dir=output.parent or Path("."), suffix=".bib.tmp")
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            os.replace(tmp, output)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror}") from exc
+    click.echo(
+        f"Exported {len(papers):,} entr{'y' if len(papers) == 1 else 'ies'}"
+        + (f" to {output}" if output else ""),
+        err=True,
+    )
+
+
+@main.command("citekey")
+@click.argument("paper_id", type=int)
+@click.argument("key")
+@click.pass_context
+def citekey_cmd(ctx: click.Context, paper_id: int, key: str) -> None:
+    """Set the citation key of a paper (refused when another paper has it)."""
+    _say(_library(ctx).set_citekey(paper_id, key))

@@ -76,6 +76,7 @@ _PASSTHROUGH = (
     "note",
 )
 _VERBATIM = ("url", "doi", "eprint", "isbn", "issn")
+_MONTHS = {m: m for m in "jan feb mar apr may jun jul aug sep oct nov dec".split()}
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_:./+-]+$")
 
 
@@ -84,10 +85,40 @@ def valid_citekey(key: str) -> bool:
     return bool(_VALID_KEY.match(key)) and len(key) <= 100
 
 
+_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("?`", "¿"), ("!`", "¡"))
+
+
+def _display_plain(text: str) -> str:
+    if "\\" in text:
+        text = _TEXT_MACROS.sub(r"\1", text)
+        text = _GROUP_MACROS.sub(r"\1", text)
+        text = latex_accents_to_unicode(text)
+    for tex, char in _LIGATURES:
+        if tex in text:
+            text = text.replace(tex, char)
+    return text
+
+
+def display_text(text: str) -> str:
+    """How a stored title or abstract reads: LaTeX accents as letters, emphasis
+    commands dropped, TeX dashes and quotes as their characters, math as written.
+
+    An export decodes back to exactly this text (the tests check it with both
+    bibtexparser and pybtex).
+    """
+    text = " ".join(text.split())
+    out: list[str] = []
+    pos = 0
+    for m in _MATH_RE.finditer(text):
+        out.append(_display_plain(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_display_plain(text[pos:]))
+    return "".join(out)
+
+
 def _escape_plain(text: str) -> str:
-    text = _TEXT_MACROS.sub(r"\1", text)
-    text = _GROUP_MACROS.sub(r"\1", text)
-    text = latex_accents_to_unicode(text) if "\\" in text else text
+    text = _display_plain(text)
     return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
 
 
@@ -136,19 +167,26 @@ def title_field(title: str) -> str:
     """Escape a title and brace-protect the words whose case must survive."""
     title = " ".join(title.split())
     words = re.findall(r"\S+", _MATH_RE.sub(lambda m: m.group(0).replace(" ", "\x00"), title))
-    significant = [w for w in words if re.match(r"[A-Za-z]", w) and len(w) > 3]
+    # Judge the case style on ordinary words: not the first word, not acronyms.
+    significant = [
+        w for w in words[1:] if re.match(r"[A-Za-z]", w) and len(w) > 3 and not w.isupper()
+    ]
     capitalised = sum(1 for w in significant if w[0].isupper())
     sentence_case = bool(significant) and capitalised / len(significant) < 0.5
     out = []
     for i, word in enumerate(words):
         word = word.replace("\x00", " ")
-        if _MATH_RE.search(word):
-            escaped = escape(word, protect_math=False)
-            out.append("{" + escaped + "}" if _balanced(escaped) else escaped)
-            continue
         # Protect the word without its trailing punctuation: "BERT:" -> "{BERT}:".
         m = re.match(r"^([(\[\"'“‘]*)(.*?)([)\]\"'”’.,:;!?]*)$", word)
         lead, core, trail = (m.group(1), m.group(2), m.group(3)) if m else ("", word, "")
+        if _MATH_RE.search(core):
+            escaped = escape(core, protect_math=False)
+            wrapped = "{" + escaped + "}" if _balanced(escaped) else escaped
+            out.append(escape(lead) + wrapped + escape(trail))
+            continue
+        if _MATH_RE.search(word):
+            out.append(escape(word))
+            continue
         parts = re.split(r"(-)", core)  # Self-Attention: protect each part on its own
         rendered = []
         for part in parts:
@@ -168,6 +206,23 @@ def format_name(name: str) -> str:
         return name
     if " and " in f" {name} " or re.search(r"\b(?:Collaborations?|Consortium|Team|Group)\b", name):
         return "{" + escape(name) + "}"  # an institution: never split into names
+    if name.count(",") == 1:
+        # Our display form "Given [von] Family, Jr." (see importers.bibtex_name):
+        # BibTeX wants "[von] Family, Jr., Given".
+        left, _, jr = (x.strip() for x in name.rpartition(","))
+        parts = left.split(" ")
+        if len(parts) == 1:
+            return f"{escape(left)}, {escape(jr)}"
+        start = next(
+            (
+                i
+                for i in range(1, len(parts) - 1)
+                if parts[i].lower() in _PARTICLES and parts[i][0].islower()
+            ),
+            len(parts) - 1,
+        )
+        family, given = " ".join(parts[start:]), " ".join(parts[:start])
+        return f"{escape(family)}, {escape(jr)}, {escape(given)}"
     if "," in name:
         return ", ".join(escape(p.strip()) for p in name.split(","))
     parts = name.split(" ")
@@ -177,7 +232,7 @@ def format_name(name: str) -> str:
     if len(parts) == 1:
         return escape(parts[0]) + (f", {escape(suffix)}" if suffix else "")
     # First lower-case particle after the given names starts the family name.
-    start = next(
+    found: int | None = next(
         (
             i
             for i in range(1, len(parts) - 1)
@@ -185,9 +240,9 @@ def format_name(name: str) -> str:
         ),
         None,
     )
-    if start is None and not suffix:
+    if found is None and not suffix:
         return escape(name)
-    start = start if start is not None else len(parts) - 1
+    start = found if found is not None else len(parts) - 1
     family = " ".join(parts[start:])
     given = " ".join(parts[:start])
     if suffix:
@@ -229,7 +284,13 @@ def entry(
         fields.append(("author", " and ".join(format_name(a) for a in paper.authors)))
     for name in _PASSTHROUGH:
         value = venue.get(name) or bib.get(name)
-        if value:
+        if not value:
+            continue
+        if name == "month" and str(value) in _MONTHS:
+            fields.append((name, str(value)))  # written as a bare month macro
+        elif name == "pages":
+            fields.append((name, escape(str(value).replace("–", "--"))))
+        else:
             fields.append((name, escape(str(value))))
     if paper.year:
         fields.append(("year", str(paper.year)))
@@ -257,19 +318,59 @@ def entry(
         fields = [(k, to_ascii(v) if k not in _VERBATIM else v) for k, v in fields]
     key = paper.citekey or f"paper{paper.id}"
     width = max(len(k) for k, _ in fields)
-    body = ",\n".join(f"  {k.ljust(width)} = {{{v}}}" for k, v in fields)
+    body = ",\n".join(
+        f"  {k.ljust(width)} = {v}"
+        if k == "month" and v in _MONTHS
+        else f"  {k.ljust(width)} = {{{v}}}"
+        for k, v in fields
+    )
     return f"@{kind}{{{key},\n{body}\n}}\n"
 
 
+_ASCII_CACHE: dict[str, str] = {}
+
+
 def to_ascii(text: str) -> str:
-    """Non-ASCII characters as LaTeX escapes (é -> {\\'e}), everything else unchanged."""
+    """Non-ASCII characters as LaTeX escapes (é -> {\\'e}).
+
+    A character whose escape would not read back as the same character (CJK,
+    lone combining marks) is kept as it is: the text must not change meaning,
+    and the CLI warns that the file is then not pure ASCII.
+    """
     if text.isascii():
         return text
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+            continue
+        if ch not in _ASCII_CACHE:
+            _ASCII_CACHE[ch] = _char_to_latex(ch)
+        out.append(_ASCII_CACHE[ch])
+    return "".join(out)
+
+
+def _char_to_latex(ch: str) -> str:
+    import logging
+
     from pylatexenc.latexencode import unicode_to_latex
 
-    return str(
-        unicode_to_latex(text, non_ascii_only=True, replacement_latex_protection="braces-all")
+    from readinglist.core.importers.bibliographic import latex_to_text
+
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    if ch == "\u2212":
+        return r"\textminus{}"
+    encoded = str(
+        unicode_to_latex(
+            ch,
+            non_ascii_only=True,
+            replacement_latex_protection="braces-all",
+            unknown_char_policy="keep",
+        )
     )
+    if not encoded.isascii() or latex_to_text("x" + encoded + "x") != "x" + ch + "x":
+        return ch
+    return encoded
 
 
 def bibtex(

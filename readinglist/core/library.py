@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from readinglist.core import citekeys
+from readinglist.core.bibtex import valid_citekey
 from readinglist.core.db import DB_NAME, backup_file, connect, now_iso
 from readinglist.core.errors import BadInput, LibraryError, UnknownPaper, UserError
 from readinglist.core.importers import parse
@@ -512,10 +513,12 @@ class Library:
         new_rows: list[tuple[Any, ...]] = []
         for draft in new_drafts:
             key = draft.citekey
-            if not key or key.lower() in taken_keys:
+            source = "imported"
+            if not key or not valid_citekey(key) or key.lower() in taken_keys:
                 key = citekeys.unique_key(
                     citekeys.base_key(draft.title, draft.authors, draft.year), taken_keys
                 )
+                source = "generated"
             taken_keys.add(key.lower())
             new_rows.append(
                 (
@@ -533,11 +536,14 @@ class Library:
                     draft.journal_ref,
                     _dumps(draft.extra),
                     key,
+                    source,
                     now,
                     batch_id,
                 )
             )
         for pid, change in updates.items():
+            if "authors" in change or "year" in change:
+                self._maybe_regenerate_key(conn, pid, change, taken_keys)
             assignments = ", ".join(f"{k} = ?" for k in change)
             conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", [*change.values(), pid])
         merged_ids = list(updates)
@@ -565,7 +571,8 @@ class Library:
                 conn.executemany(
                     "INSERT INTO papers (title, title_key, abstract, authors, year, arxiv_id, "
                     "doi, url, links, categories, comments, journal_ref, extra, citekey, "
-                    "added_at, batch_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "citekey_source, added_at, batch_id) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     new_rows[start : start + chunk],
                 )
                 if progress:
@@ -599,17 +606,36 @@ class Library:
     def _title_match(
         conn: sqlite3.Connection, candidates: list[int], draft: PaperDraft
     ) -> int | None:
-        """A paper with the same normalized title, unless its ids say it is a different paper."""
+        """A paper with the same normalized title, unless ids, authors or year say it
+        is a different paper (two papers called "Introduction" are not one)."""
         for pid in candidates:
-            aid, doi = conn.execute(
-                "SELECT arxiv_id, doi FROM papers WHERE id = ?", [pid]
+            aid, doi, authors, year = conn.execute(
+                "SELECT arxiv_id, doi, authors, year FROM papers WHERE id = ?", [pid]
             ).fetchone()
-            if draft.arxiv_id and aid and draft.arxiv_id != aid:
-                continue
-            if draft.doi and doi and draft.doi.lower() != doi.lower():
-                continue
-            return pid
+            if same_paper(draft, aid, doi, json.loads(authors), year):
+                return pid
         return None
+
+    @staticmethod
+    def _maybe_regenerate_key(
+        conn: sqlite3.Connection, pid: int, change: dict[str, Any], taken: set[str]
+    ) -> None:
+        """A generated key, never exported, follows new authors or year once."""
+        title, authors, year, key, source, exported = conn.execute(
+            "SELECT title, authors, year, citekey, citekey_source, exported_at FROM papers "
+            "WHERE id = ?",
+            [pid],
+        ).fetchone()
+        if source != "generated" or exported:
+            return
+        authors = json.loads(change.get("authors", authors))
+        year = change.get("year", year)
+        taken.discard((key or "").lower())
+        new_key = citekeys.unique_key(citekeys.base_key(title, authors, year), taken)
+        taken.add(new_key.lower())
+        if new_key != key:
+            change["citekey"] = new_key
+        change["citekey_source"] = "regenerated"
 
     @staticmethod
     def _merge_updates(conn: sqlite3.Connection, pid: int, draft: PaperDraft) -> dict[str, Any]:
@@ -629,9 +655,7 @@ class Library:
                 updates[name] = value
         if draft.extra:
             extra = json.loads(current["extra"])
-            missing = {k: v for k, v in draft.extra.items() if k not in extra}
-            if missing:
-                extra.update(missing)
+            if _fill_extra(extra, draft.extra):
                 updates["extra"] = _dumps(extra)
         if (
             "arxiv_id" in updates
@@ -756,6 +780,92 @@ class Library:
             )
         self._changed()
         return Changes("delete", ids, f"deleted {_n_papers(len(ids))}")
+
+    # --- citation keys and export --------------------------------------------
+
+    def set_citekey(self, paper_id: int, key: str) -> Changes:
+        """Give a paper a citation key of the user's choosing (pinned from then on)."""
+        key = key.strip()
+        if not valid_citekey(key):
+            raise UserError(
+                f"{key!r} is not a usable citation key: use ASCII letters, digits and _ : . / + -"
+            )
+        self._check_ids([paper_id])
+        row = self.db.execute(
+            "SELECT id FROM papers WHERE citekey = ? COLLATE NOCASE AND id != ?", [key, paper_id]
+        ).fetchone()
+        if row:
+            raise UserError(f"the citation key {key!r} is already used by paper {row[0]}")
+        with self._write() as db:
+            db.conn.execute(
+                "UPDATE papers SET citekey = ?, citekey_source = 'user' WHERE id = ?",
+                [key, paper_id],
+            )
+        self._changed()
+        return Changes("citekey", [paper_id], f"set the citation key of paper {paper_id} to {key}")
+
+    def select(
+        self,
+        query_text: str | None = None,
+        tags: Iterable[str] = (),
+        ids: Iterable[int] | None = None,
+        status: Status | str | None = None,
+    ) -> list[Paper]:
+        """Papers for an export: a search, tags (any of them), ids, a status; every
+        filter given applies. With no filter, the whole library. Search results keep
+        their rank order; otherwise papers come by id."""
+        tags = [t.strip() for t in tags if t.strip()]
+        chosen: list[int] | None = None
+        if query_text and query_text.strip():
+            outcome = self.search(query_text, limit=None)
+            if outcome.notice:
+                self.index_notice = outcome.notice
+            chosen = [h.paper.id for h in outcome.hits]
+        if ids is not None:
+            wanted = self._check_ids(list(ids))
+            wanted_set = set(wanted)
+            chosen = wanted if chosen is None else [i for i in chosen if i in wanted_set]
+        where, params = self._filters(status, None, None, None)
+        clauses = [where[len("WHERE ") :]] if where else []
+        if tags:
+            for tag in tags:
+                if not self.db.execute(
+                    "SELECT 1 FROM tags WHERE name = ? COLLATE NOCASE", [tag]
+                ).fetchone():
+                    raise UserError(f"no tag named {tag!r}")
+            clauses.append(
+                "id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                f"WHERE t.name COLLATE NOCASE IN ({','.join('?' * len(tags))}))"
+            )
+            params.extend(tags)
+        sql = "SELECT id FROM papers" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+        allowed = [r[0] for r in self.db.execute(sql + " ORDER BY id", params)]
+        if chosen is not None:
+            allowed_set = set(allowed)
+            allowed = [i for i in chosen if i in allowed_set]
+        return self.get_many(allowed)
+
+    def export_bibtex(
+        self,
+        papers: list[Paper],
+        abstract: bool = True,
+        with_notes: bool = False,
+        ascii_only: bool = False,
+    ) -> str:
+        """BibTeX for papers; their keys count as exported from now on (never regenerated)."""
+        from readinglist.core import bibtex
+
+        text = bibtex.bibtex(
+            papers, abstract=abstract, with_notes=with_notes, ascii_only=ascii_only
+        )
+        if papers:
+            now = now_iso()
+            with self._write() as db:
+                db.conn.executemany(
+                    "UPDATE papers SET exported_at = ? WHERE id = ? AND exported_at IS NULL",
+                    [(now, p.id) for p in papers],
+                )
+        return text
 
     # --- the search index ----------------------------------------------------
 
@@ -1095,12 +1205,49 @@ def _clean_tag(name: str) -> str:
     return name
 
 
+def _fill_extra(extra: dict[str, Any], more: dict[str, Any]) -> bool:
+    """Fill missing keys of ``extra`` (one level into dicts such as "bibtex")."""
+    changed = False
+    for key, value in more.items():
+        if key not in extra:
+            extra[key] = value
+            changed = True
+        elif isinstance(extra[key], dict) and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                if sub_value and not extra[key].get(sub):
+                    extra[key][sub] = sub_value
+                    changed = True
+    return changed
+
+
+def same_paper(
+    draft: PaperDraft,
+    arxiv_id: str | None,
+    doi: str | None,
+    authors: list[str],
+    year: int | None,
+) -> bool:
+    """Whether a draft with the same normalized title as a paper is that paper."""
+    if draft.arxiv_id and arxiv_id and draft.arxiv_id != arxiv_id:
+        return False
+    if draft.doi and doi and draft.doi.lower() != doi.lower():
+        return False
+    if draft.year and year and abs(draft.year - year) > 1:
+        return False
+    if draft.authors and authors:
+        mine = {citekeys.ascii_fold(citekeys.family_name(a)).lower() for a in draft.authors}
+        theirs = {citekeys.ascii_fold(citekeys.family_name(a)).lower() for a in authors}
+        if not mine & theirs:
+            return False
+    return True
+
+
 def _dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDraft]:
     """Fold drafts that are the same paper (same arXiv id, DOI or title) into the first."""
     out: list[PaperDraft] = []
     by_arxiv: dict[str, PaperDraft] = {}
     by_doi: dict[str, PaperDraft] = {}
-    by_title: dict[str, PaperDraft] = {}
+    by_title: dict[str, list[PaperDraft]] = {}
     for draft in drafts:
         draft.title_key = title_key(draft.title)
         first = None
@@ -1109,16 +1256,15 @@ def _dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperD
         if first is None and draft.doi:
             first = by_doi.get(draft.doi.lower())
         if first is None and draft.title_key:
-            cand = by_title.get(draft.title_key)
-            if cand is not None and not (
-                (cand.arxiv_id and draft.arxiv_id and cand.arxiv_id != draft.arxiv_id)
-                or (cand.doi and draft.doi and cand.doi.lower() != draft.doi.lower())
-            ):
-                first = cand
+            for cand in by_title.get(draft.title_key, []):
+                if same_paper(draft, cand.arxiv_id, cand.doi, cand.authors, cand.year):
+                    first = cand
+                    break
         if first is not None:
             for name in _FILLABLE:
                 if getattr(draft, name) and not getattr(first, name):
                     setattr(first, name, getattr(draft, name))
+            _fill_extra(first.extra, draft.extra)
             report.skipped.append(
                 Skipped(draft.line, f"same paper as line {first.line}; merged into it")
             )
@@ -1129,6 +1275,6 @@ def _dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperD
         if draft.doi:
             by_doi[draft.doi.lower()] = draft
         if draft.title_key:
-            by_title.setdefault(draft.title_key, draft)
+            by_title.setdefault(draft.title_key, []).append(draft)
     report.skipped.sort(key=lambda s: s.line)
     return out

@@ -136,3 +136,18 @@ def m0002_search(db: Database) -> None:
         INSERT INTO index_queue (paper_id) SELECT id FROM papers;
         """,
     )
+
+
+@migrations(name="0003_citekey_pinning")
+def m0003_citekeys(db: Database) -> None:
+    # Where each key came from, and when it first left the library in an export:
+    # a generated key may be regenerated once when better metadata arrives,
+    # but never after it was exported (someone may be citing it).
+    run_script(
+        db,
+        """
+        ALTER TABLE papers ADD COLUMN citekey_source TEXT NOT NULL DEFAULT 'generated'
+            CHECK (citekey_source IN ('generated', 'regenerated', 'imported', 'user'));
+        ALTER TABLE papers ADD COLUMN exported_at TEXT;
+        """,
+    )

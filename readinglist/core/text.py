@@ -217,8 +217,8 @@ def latex_accents_to_unicode(text: str) -> str:
         return text
     text = _ACCENT_RE.sub(_accent_sub, text)
     text = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1) or m.group(2)], text)
-    # Braces left around a single letter, e.g. "{é}" from "{\'{e}}".
-    text = re.sub(r"\{(\w)\}", r"\1", text)
+    # Braces left around a single converted letter ("{é}"); ASCII "{x}" is left alone.
+    text = re.sub(r"\{([^\x00-\x7f])\}", r"\1", text)
     return unicodedata.normalize("NFC", text)
 
 

@@ -252,3 +252,50 @@ def test_reindex_and_check(run, tmp_path):
     result = run("check", "--repair")
     assert result.exit_code == 0 and "Repaired" in result.stdout
     assert run("check").exit_code == 0
+
+
+def test_export_filters_and_file(run, tmp_path):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    run("tag", "1", "2", "--add", "moe")
+    run("mark", "read", "2", "3")
+    everything = run("export").stdout
+    assert everything.count("\n@") + everything.startswith("@") == 4
+    assert run("export", "--tag", "moe").stdout.count("@") == 2
+    assert run("export", "--ids", "1,3").stdout.count("@") == 2
+    assert run("export", "--status", "read", "--tag", "moe").stdout.count("@misc") == 1
+    assert "2410.13842" in run("export", "sparse", "mixtures").stdout
+    assert "abstract" not in run("export", "--ids", "1", "--no-abstract").stdout
+    ascii_text = run("export", "--ascii").stdout
+    assert ascii_text.isascii() and "G{\\'o}mez" in ascii_text
+    assert "keywords" in run("export", "--ids", "1", "--with-notes").stdout
+    out = tmp_path / "refs.bib"
+    result = run("export", "-o", str(out), "--tag", "moe")
+    assert result.exit_code == 0 and out.read_text().count("@") == 2
+    assert "Exported 2 entries" in result.stderr
+    assert run("export", "--tag", "nope").exit_code == 1
+    assert run("export", "--ids", "99").exit_code == 1
+
+
+def test_citekey_command(run):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    assert run("citekey", "1", "gomez2024sparse").exit_code == 0
+    assert json.loads(run("show", "1", "--json").stdout)["citekey"] == "gomez2024sparse"
+    result = run("citekey", "2", "GOMEZ2024SPARSE")
+    assert result.exit_code == 1 and "already used" in result.stderr
+    assert run("citekey", "2", "bad key").exit_code == 1
+
+
+def test_import_bibtex_ris_atom_from_the_cli(run):
+    report = json.loads(run("import", str(corpus("bibtex/pybtex__xampl.bib")), "--json").stdout)
+    assert report["format"] == "bibtex" and report["added"] >= 15  # variants of one work merge
+    report = json.loads(run("import", str(corpus("ris/rispy__example_full.ris")), "--json").stdout)
+    assert report["format"] == "ris" and report["added"] == 2
+    path = corpus("arxiv-atom-api/arxivpy__q_testing_s0_m100_cfe7536492ca.body.atom.xml")
+    report = json.loads(run("import", str(path), "--json").stdout)
+    assert report["format"] == "atom" and report["added"] == 100
+    result = run(
+        "import", str(corpus("arxiv-atom-api/arxivpy__id_abc_s0_m100_b79c8dcf6bc3.body.atom.xml"))
+    )
+    assert result.exit_code == 1 and "incorrect id format" in result.stderr
+    result = run("import", str(corpus("ris/rispy__example_wos.ris")))
+    assert result.exit_code == 1 and "Web of Science" in result.stderr

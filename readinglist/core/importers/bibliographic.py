@@ -36,6 +36,7 @@ def _decoder() -> Any:
                 MacroTextSpec("textasciitilde", "~"),
                 MacroTextSpec("textbackslash", "\\"),
                 MacroTextSpec("noopsort", ""),
+                MacroTextSpec("textminus", "\u2212"),
                 MacroTextSpec("cite", ""),
             ],
         )
@@ -158,6 +159,29 @@ _KEEP = (
 )
 
 
+_MONTH_NAMES = dict(
+    zip(
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(),
+        (
+            "January February March April May June July August September October November December"
+        ).split(),
+        strict=True,
+    )
+)
+
+
+def _concat_months(value: str) -> str:
+    """Evaluate ``apr # "-" # may`` with BibTeX's built-in month macros."""
+    out = []
+    for part in value.split("#"):
+        part = part.strip()
+        if (len(part) >= 2 and part[0] == part[-1] == '"') or part.startswith("{"):
+            out.append(part[1:-1])
+        else:
+            out.append(_MONTH_NAMES.get(part.lower(), part))
+    return "".join(out)
+
+
 def parse_bibtex(text: str) -> ParseResult:
     import bibtexparser
 
@@ -213,6 +237,8 @@ def parse_bibtex(text: str) -> ParseResult:
             arxiv_id = normalize_arxiv_id(url)
         doi = normalize_doi(fields.get("doi")) or (normalize_doi(url) if url else None)
         abstract = latex_to_text(fields.get("abstract", ""))
+        if "#" in fields.get("month", ""):
+            fields["month"] = _concat_months(fields["month"])
         bib = {"entrytype": entrytype}
         for k in _KEEP:
             if fields.get(k):
