@@ -83,11 +83,12 @@ def main(ctx: click.Context, library_path: Path | None) -> None:
     ctx.obj = {"path": library_path, "library": None}
     if ctx.invoked_subcommand is None:
         try:
-            from readinglist.gui.app import run_app
-        except ImportError:
+            from readinglist.gui import app as gui_app  # Qt is imported only here
+        except ImportError as exc:
             click.echo(ctx.get_help())
+            click.echo(f"\n(The desktop app cannot start: {exc})", err=True)
             return
-        sys.exit(run_app(library_path))
+        sys.exit(gui_app.run_app(library_path))
 
 
 @main.command("import")

@@ -326,6 +326,32 @@ class Library:
         where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
         return where, params
 
+    def ids(
+        self,
+        status: Status | str | None = None,
+        tag: str | None = None,
+        starred: bool | None = None,
+        batch_id: int | None = None,
+    ) -> list[int]:
+        """Ids of the papers matching every filter, newest first (cheap: no rows)."""
+        where, params = self._filters(status, tag, starred, batch_id)
+        return [
+            r[0] for r in self.db.execute(f"SELECT id FROM papers {where} ORDER BY id DESC", params)
+        ]
+
+    def sorted_ids(self, ids: list[int], key: str, descending: bool = False) -> list[int]:
+        """``ids`` ordered by a column (sorted by SQLite, so no rows are loaded)."""
+        allowed = {"status", "starred", "title COLLATE NOCASE", "authors", "year", "id", "added_at"}
+        if key not in allowed:
+            raise ValueError(key)
+        wanted = set(ids)
+        order = "DESC" if descending else "ASC"
+        return [
+            r[0]
+            for r in self.db.execute(f"SELECT id FROM papers ORDER BY {key} {order}, id {order}")
+            if r[0] in wanted
+        ]
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
 

@@ -32,10 +32,14 @@ def test_version(run):
     assert result.exit_code == 0 and __version__ in result.output
 
 
-def test_no_command_prints_help_until_the_app_exists(run):
+def test_no_command_opens_the_app_on_the_chosen_library(run, monkeypatch, tmp_path):
+    import readinglist.gui.app as gui_app
+
+    opened = []
+    monkeypatch.setattr(gui_app, "run_app", lambda path: opened.append(path) or 0)
     result = run()
     assert result.exit_code == 0
-    assert "Commands:" in result.output and "import" in result.output
+    assert opened == [tmp_path / "lib"]
 
 
 def test_import_list_show_json_contract(run):

@@ -1,0 +1,735 @@
+"""The three-pane window: sidebar of views, paper table, detail pane; search on top."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from readinglist.core import bibtex
+from readinglist.core.errors import UserError
+from readinglist.core.library import Library
+from readinglist.core.search import MARK_END, MARK_START
+from readinglist.gui.paper_model import PaperModel
+
+VIEWS = (
+    ("inbox", "Inbox", {"status": "unread"}),
+    ("queue", "Queue", {"status": "queued"}),
+    ("read", "Read", {"status": "read"}),
+    ("starred", "Starred", {"starred": True}),
+    ("dismissed", "Dismissed", {"status": "dismissed"}),
+    ("all", "All", {}),
+)
+ROLE = Qt.ItemDataRole.UserRole
+
+
+class SearchWorker(QThread):
+    """Runs searches off the GUI thread on a library connection of its own.
+
+    Only the newest query is run; older ones waiting are dropped.
+    """
+
+    finished_search = Signal(int, list, int, str, set)
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self._pending: tuple[int, str] | None = None
+        self._lock = __import__("threading").Condition()
+        self._stop = False
+
+    def ask(self, serial: int, text: str) -> None:
+        with self._lock:
+            self._pending = (serial, text)
+            self._lock.notify()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop = True
+            self._lock.notify()
+        self.wait(5000)
+
+    def run(self) -> None:
+        from readinglist.core.search import SearchIndex
+
+        lib = Library.open(self.folder, index=False)
+        lib.search_index = SearchIndex(self.folder / "index")
+        try:
+            while True:
+                with self._lock:
+                    while self._pending is None and not self._stop:
+                        self._lock.wait()
+                    if self._stop:
+                        return
+                    assert self._pending is not None
+                    serial, text = self._pending
+                    self._pending = None
+                try:
+                    result = lib._index().search(text, limit=None)
+                    ids = [h.paper_id for h in result.hits]
+                    terms = set().union(*result.terms.values()) if result.terms else set()
+                    self.finished_search.emit(serial, ids, result.total, result.notice, terms)
+                except Exception as exc:
+                    self.finished_search.emit(serial, [], 0, f"search failed: {exc}", set())
+        finally:
+            lib.close()
+
+
+class ImportPreview(QDialog):
+    """What an import would do, before anything is written."""
+
+    def __init__(self, parent: QWidget, summary: str, details: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import preview")
+        layout = QVBoxLayout(self)
+        label = QLabel(summary)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        text = QPlainTextEdit(details)
+        text.setReadOnly(True)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.setWindowTitle("Readinglist")
+        self.current_view: dict[str, Any] = {"status": "unread"}
+        self.search_terms: set[str] = set()
+        self._search_serial = 0
+        self._match_count: int | None = None
+
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            'Search  (words, "phrase", OR, -not, prefix*, typo~, by:author, tag:x, is:unread)  /'
+        )
+        self.search_box.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self._run_search)
+        self.search_box.textChanged.connect(lambda _t: self._debounce.start())
+
+        self.sidebar = QTreeWidget()
+        self.sidebar.setHeaderHidden(True)
+        self.sidebar.itemSelectionChanged.connect(self._view_chosen)
+
+        self.model = PaperModel(library)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.table.horizontalHeader()
+        # Newest first until the user sorts; set before sorting is enabled, which sorts.
+        header.setSortIndicator(6, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().hide()
+        rows = self.table.verticalHeader()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 26), (1, 24), (3, 140), (4, 44), (5, 90), (6, 84)):
+            self.table.setColumnWidth(col, width)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
+
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._open_link)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Notes (Markdown), saved as you type")
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(600)
+        self._note_timer.timeout.connect(self._save_note)
+        self.note.textChanged.connect(self._note_edited)
+        self._note_paper: int | None = None
+        self._loading_note = False
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.detail)
+        right.addWidget(self.note)
+        right.setSizes([500, 140])
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(right)
+        self.splitter.setSizes([170, 660, 450])
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.sidebar.setMinimumWidth(140)
+        self.detail.setMinimumWidth(280)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 0)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.splitter)
+        self.setCentralWidget(central)
+        self._build_menus()
+
+        self.worker = SearchWorker(library.folder)
+        self.worker.finished_search.connect(self._search_done)
+        self.worker.start()
+
+        self.refresh_sidebar(select="inbox")
+        self._restore_settings()
+        self.table.setFocus()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        # In a small window the title matters most: drop the added date, then tags.
+        width = self.table.viewport().width()
+        self.table.setColumnHidden(6, width < 640)
+        self.table.setColumnHidden(5, width < 520)
+        self.table.setColumnWidth(3, 140 if width >= 640 else 100)
+
+    # --- menus ------------------------------------------------------------------
+
+    def _action(
+        self, menu: Any, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any
+    ) -> QAction:
+        action = QAction(text, self)
+        if keys is not None:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&Import file…", "Ctrl+O", self.import_file_dialog)
+        self._action(file_menu, "&Paste listing", None, self.paste_listing)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export BibTeX…", "Ctrl+E", self.export_dialog)
+        self._action(file_menu, "Copy &BibTeX", "Ctrl+Shift+C", self.copy_bibtex)
+        self._action(file_menu, "Copy \\&cite{}", None, self.copy_cite)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
+        paper = bar.addMenu("&Paper")
+        for status in ("read", "queued", "dismissed", "unread"):
+            self._action(
+                paper, f"Mark {status}", None, lambda _=False, s=status: self.mark_selected(s)
+            )
+        self._action(paper, "Star / unstar", None, self.toggle_star)
+        self._action(paper, "Open page in browser", None, self.open_selected)
+        find = bar.addMenu("&Search")
+        self._action(find, "&Find", "Ctrl+F", self.focus_search)
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "Search syntax and keys", "F1", self.show_help)
+        paste = QAction(self)
+        paste.setShortcut(QKeySequence.StandardKey.Paste)
+        paste.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        paste.triggered.connect(self.paste_listing)
+        self.table.addAction(paste)
+        slash = QAction(self)
+        slash.setShortcut(QKeySequence("/"))
+        slash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        slash.triggered.connect(self.focus_search)
+        self.table.addAction(slash)
+
+    # --- sidebar and views ------------------------------------------------------------
+
+    def refresh_sidebar(self, select: str | None = None) -> None:
+        stats = self.library.stats()
+        counts = {
+            "inbox": stats.by_status["unread"],
+            "queue": stats.by_status["queued"],
+            "read": stats.by_status["read"],
+            "starred": stats.starred,
+            "dismissed": stats.by_status["dismissed"],
+            "all": stats.total,
+        }
+        current = select or self._selected_key()
+        self.sidebar.blockSignals(True)
+        self.sidebar.clear()
+        to_select = None
+        for key, label, filters in VIEWS:
+            item = QTreeWidgetItem([f"{label}  ({counts[key]:,})"])
+            item.setData(0, ROLE, ("view", key, filters))
+            self.sidebar.addTopLevelItem(item)
+            if key == current:
+                to_select = item
+        groups = (
+            ("Tags", [(f"{n}  ({c:,})", ("tag", n, {"tag": n})) for n, c in self.library.tags()]),
+            (
+                "Saved searches",
+                [(n, ("saved", n, {"query": q})) for n, q in self.library.saved_searches()],
+            ),
+            (
+                "Imports",
+                [
+                    (
+                        f"{b['created_at'][:10]} {b['source']} ({b['added']})",
+                        ("batch", str(b["id"]), {"batch_id": b["id"]}),
+                    )
+                    for b in self.library.batches()[:30]
+                ],
+            ),
+        )
+        for title, children in groups:
+            parent = QTreeWidgetItem([title])
+            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.sidebar.addTopLevelItem(parent)
+            for text, data in children:
+                child = QTreeWidgetItem([text])
+                child.setData(0, ROLE, data)
+                parent.addChild(child)
+                if data[1] == current:
+                    to_select = child
+            parent.setExpanded(True)
+        self.sidebar.blockSignals(False)
+        if to_select is not None:
+            self.sidebar.setCurrentItem(to_select)
+
+    def _selected_key(self) -> str | None:
+        item = self.sidebar.currentItem()
+        data = item.data(0, ROLE) if item else None
+        return data[1] if data else None
+
+    def _view_chosen(self) -> None:
+        item = self.sidebar.currentItem()
+        data = item.data(0, ROLE) if item else None
+        if not data:
+            return
+        self.current_view = dict(data[2])
+        if "query" in self.current_view:
+            self.search_box.setText(self.current_view["query"])
+            return
+        if self.search_box.text():
+            self.search_box.blockSignals(True)
+            self.search_box.clear()
+            self.search_box.blockSignals(False)
+            self.search_terms = set()
+            self._match_count = None
+        self.reload()
+
+    def reload(self, keep: int | None = None) -> None:
+        """Re-read the ids of the current view (or search) and keep the cursor near."""
+        if self.search_box.text().strip():
+            self._run_search()
+            return
+        ids = self.library.ids(**self.current_view)
+        row = max(0, self.table.currentIndex().row())
+        self.model.set_ids(ids)
+        self._select_row(row if keep is None else max(0, self.model.row_of(keep)))
+        self._update_status()
+
+    def _select_row(self, row: int) -> None:
+        if not self.model.ids:
+            self._show_detail()
+            return
+        row = min(max(0, row), len(self.model.ids) - 1)
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, 2))
+
+    # --- search -------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _run_search(self) -> None:
+        text = self.search_box.text().strip()
+        if not text:
+            self.search_terms = set()
+            self._match_count = None
+            self.reload()
+            return
+        self._search_serial += 1
+        self.worker.ask(self._search_serial, text)
+
+    def _search_done(self, serial: int, ids: list, total: int, notice: str, terms: set) -> None:
+        if serial != self._search_serial:
+            return  # a newer query was typed: this answer is stale
+        self.search_terms = terms
+        self._match_count = total
+        self.model.set_ids(ids)
+        self._select_row(0)
+        self._update_status(notice)
+
+    # --- detail pane ---------------------------------------------------------------------
+
+    def selected_papers(self) -> list[Any]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows and self.table.currentIndex().isValid():
+            rows = [self.table.currentIndex().row()]
+        return [p for p in (self.model.paper(r) for r in rows) if p is not None]
+
+    def current_paper(self) -> Any:
+        return self.model.paper(self.table.currentIndex().row())
+
+    def _marked_html(self, text: str) -> str:
+        """Paper text as HTML: always escaped (a title is never markup), with LaTeX
+        made readable and the search's matches highlighted."""
+        readable = bibtex.display_text(text)
+        readable = re.sub(r"\$([^$]{1,80})\$", lambda m: _math_to_text(m.group(1)), readable)
+        if self.search_terms:
+            readable = self.library.highlight(readable, self.search_terms)
+        escaped = html.escape(readable)
+        return escaped.replace(MARK_START, '<span style="background:#ffe58a;color:#000">').replace(
+            MARK_END, "</span>"
+        )
+
+    def _show_detail(self) -> None:
+        self._save_note()
+        paper = self.current_paper()
+        if paper is None:
+            self.detail.setHtml("<p style='color:gray'>No paper selected.</p>")
+            self._loading_note = True
+            self.note.setPlainText("")
+            self.note.setEnabled(False)
+            self._loading_note = False
+            self._note_paper = None
+            return
+        parts = [f"<h2>{self._marked_html(paper.title)}</h2>"]
+        if paper.authors:
+            parts.append(f"<p><i>{html.escape(', '.join(paper.authors))}</i></p>")
+        facts = [paper.status.value]
+        if paper.year:
+            facts.append(str(paper.year))
+        if paper.arxiv_id:
+            url = f"https://arxiv.org/abs/{paper.arxiv_id}"
+            facts.append(f'<a href="{html.escape(url)}">arXiv:{html.escape(paper.arxiv_id)}</a>')
+        if paper.doi:
+            url = f"https://doi.org/{paper.doi}"
+            facts.append(f'<a href="{html.escape(url)}">doi:{html.escape(paper.doi)}</a>')
+        if paper.citekey:
+            facts.append(f"<code>{html.escape(paper.citekey)}</code>")
+        parts.append("<p>" + " · ".join(facts) + "</p>")
+        if paper.tags:
+            chips = " ".join(
+                f'<span style="background:palette(midlight);padding:2px">'
+                f"&nbsp;{html.escape(t)}&nbsp;</span>"
+                for t in paper.tags
+            )
+            parts.append(f"<p>{chips}</p>")
+        if paper.abstract:
+            parts.append(f"<p>{self._marked_html(paper.abstract)}</p>")
+        links = [u for u in paper.links if u.startswith(("http://", "https://"))]
+        if links:
+            parts.append(
+                "<p>"
+                + "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
+                + "</p>"
+            )
+        if paper.comments:
+            parts.append(f"<p style='color:gray'>{html.escape(paper.comments)}</p>")
+        try:
+            similar = self.library.similar(paper.id, limit=5) if self.library.search_index else []
+        except Exception:
+            similar = []
+        if similar:
+            parts.append(
+                "<h4>Similar papers</h4><ul>"
+                + "".join(
+                    f'<li><a href="paper:{h.paper.id}">{html.escape(h.paper.title)}</a></li>'
+                    for h in similar
+                )
+                + "</ul>"
+            )
+        self.detail.setHtml("".join(parts))
+        self._loading_note = True
+        self.note.setEnabled(True)
+        self.note.setPlainText(paper.note)
+        self._loading_note = False
+        self._note_paper = paper.id
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() == "paper":
+            pid = int(url.path() or url.toString().split(":", 1)[1])
+            row = self.model.row_of(pid)
+            if row < 0:
+                self.sidebar.setCurrentItem(self.sidebar.topLevelItem(5))  # All
+                row = self.model.row_of(pid)
+            self._select_row(row)
+            return
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+    def _note_edited(self) -> None:
+        if not self._loading_note:
+            self._note_timer.start()
+
+    def _save_note(self) -> None:
+        self._note_timer.stop()
+        if self._note_paper is None or self._loading_note:
+            return
+        text = self.note.toPlainText()
+        try:
+            if self.library.get(self._note_paper).note != text:
+                self.library.set_note(self._note_paper, text)
+                self.model.refresh_rows([self._note_paper])
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def _act(self, fn: Any, *args: Any) -> None:
+        try:
+            changes = fn(*args)
+        except UserError as exc:
+            QMessageBox.warning(self, "Readinglist", str(exc))
+            return
+        if changes is not None and getattr(changes, "description", ""):
+            self.statusBar().showMessage(
+                changes.description[:1].upper() + changes.description[1:], 4000
+            )
+
+    def mark_selected(self, status: str) -> None:
+        papers = self.selected_papers()
+        if not papers:
+            return
+        row = self.table.currentIndex().row()
+        self._act(self.library.mark, [p.id for p in papers], status)
+        self.refresh_sidebar()
+        self.model.refresh_rows([p.id for p in papers])
+        self.reload_keep_row(row)
+
+    def reload_keep_row(self, row: int) -> None:
+        ids = self.library.ids(**self.current_view) if not self.search_box.text().strip() else None
+        if ids is not None:
+            self.model.set_ids(ids)
+            self._select_row(row)
+        self._update_status()
+
+    def toggle_star(self) -> None:
+        papers = self.selected_papers()
+        if papers:
+            self._act(self.library.set_starred, [p.id for p in papers], not papers[0].starred)
+            self.model.refresh_rows([p.id for p in papers])
+            self.refresh_sidebar()
+            self._show_detail()
+
+    def open_selected(self) -> None:
+        paper = self.current_paper()
+        if paper is None:
+            return
+        url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "")
+        if url:
+            QDesktopServices.openUrl(QUrl(url))
+
+    def copy_bibtex(self) -> None:
+        papers = self.selected_papers()
+        if papers:
+            QGuiApplication.clipboard().setText(self.library.export_bibtex(papers))
+            self.statusBar().showMessage(f"Copied BibTeX of {len(papers)} papers", 4000)
+
+    def copy_cite(self) -> None:
+        papers = self.selected_papers()
+        if papers:
+            QGuiApplication.clipboard().setText(bibtex.cite_command(papers))
+            self.statusBar().showMessage(bibtex.cite_command(papers), 4000)
+
+    # --- import / export ----------------------------------------------------------------
+
+    def paste_listing(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.statusBar().showMessage("The clipboard holds no text to import", 5000)
+            return
+        self.import_text(text, "clipboard")
+
+    def import_file_dialog(self) -> None:
+        settings = QSettings()
+        start = str(settings.value("last_import_folder", str(Path.home())))
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import a listing",
+            start,
+            "Listings and bibliographies (*.txt *.bib *.ris *.xml *.atom);;All files (*)",
+        )
+        if name:
+            settings.setValue("last_import_folder", str(Path(name).parent))
+            self.import_path(Path(name))
+
+    def import_path(self, path: Path) -> None:
+        try:
+            from readinglist.core.text import decode
+
+            text = decode(path.read_bytes(), path.name)
+        except (OSError, UserError) as exc:
+            QMessageBox.warning(self, "Readinglist", f"Cannot import {path.name}: {exc}")
+            return
+        self.import_text(text, path.name)
+
+    def import_text(self, text: str, source: str, confirm: bool = True) -> Any:
+        """Preview (a dry run), ask, then import in one transaction."""
+        try:
+            preview = self.library.import_text(text, source=source, dry_run=True)
+        except UserError as exc:
+            QMessageBox.warning(self, "Readinglist", f"Nothing imported: {exc}")
+            return None
+        summary = (
+            f"{source}: {preview.added} new, {preview.merged} merged, "
+            f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
+            f"(format: {preview.format})."
+        )
+        details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
+        if confirm:
+            dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+        try:
+            report = self.library.import_text(text, source=source)
+        except UserError as exc:
+            QMessageBox.warning(self, "Readinglist", f"Nothing imported: {exc}")
+            return None
+        self.refresh_sidebar()
+        self.reload()
+        self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
+        return report
+
+    def export_dialog(self) -> None:
+        papers = self.selected_papers()
+        if len(papers) <= 1:
+            papers = self.library.get_many_existing(self.model.ids)
+        settings = QSettings()
+        start = str(settings.value("last_export_folder", str(Path.home())))
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export BibTeX", str(Path(start) / "refs.bib"), "BibTeX (*.bib)"
+        )
+        if not name:
+            return
+        settings.setValue("last_export_folder", str(Path(name).parent))
+        self.export_to(Path(name), papers)
+
+    def export_to(self, path: Path, papers: list[Any]) -> None:
+        text = self.library.export_bibtex(papers)
+        try:
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Readinglist", f"Cannot write {path}: {exc.strerror}")
+            return
+        self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
+
+    # --- status, help, settings --------------------------------------------------------
+
+    def _update_status(self, notice: str = "") -> None:
+        stats = self.library.stats()
+        text = f"{stats.total:,} papers · {stats.by_status['unread']:,} unread"
+        if self._match_count is not None:
+            text += f" · {self._match_count:,} match"
+        if notice:
+            text += f" — {notice}"
+        self.statusBar().showMessage(text)
+
+    def show_help(self) -> None:
+        QMessageBox.information(
+            self,
+            "Readinglist help",
+            'Search: words (all must match), "exact phrase", OR, NOT or -word, (groups),\n'
+            "prefix*, typo~, title: abstract: author:/by: tag: note: arxiv: year:2023,\n"
+            "year:[2020 TO 2024], is:unread is:queued is:read is:dismissed is:starred.\n\n"
+            "Keys: / or Ctrl+F search, Ctrl+V on the list pastes a listing, Ctrl+O import,\n"
+            "Ctrl+E export BibTeX, Ctrl+Shift+C copy BibTeX, Ctrl+Q quit, F1 this help.",
+        )
+
+    def _restore_settings(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = settings.value("window/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+        header = settings.value("window/table_header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+
+    def closeEvent(self, event: Any) -> None:
+        self._save_note()
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/table_header", self.table.horizontalHeader().saveState())
+        self.worker.stop()
+        super().closeEvent(event)
+
+
+_GREEK = {
+    name: chr(code)
+    for name, code in (
+        ("alpha", 0x3B1),
+        ("beta", 0x3B2),
+        ("gamma", 0x3B3),
+        ("delta", 0x3B4),
+        ("epsilon", 0x3B5),
+        ("theta", 0x3B8),
+        ("lambda", 0x3BB),
+        ("mu", 0x3BC),
+        ("pi", 0x3C0),
+        ("sigma", 0x3C3),
+        ("tau", 0x3C4),
+        ("phi", 0x3C6),
+        ("omega", 0x3C9),
+        ("Delta", 0x394),
+        ("Sigma", 0x3A3),
+        ("Omega", 0x3A9),
+        ("hbar", 0x127),
+        ("infty", 0x221E),
+        ("to", 0x2192),
+        ("leq", 0x2264),
+        ("geq", 0x2265),
+        ("times", 0xD7),
+        ("pm", 0xB1),
+        ("approx", 0x2248),
+        ("sim", 0x223C),
+    )
+}
+
+
+def _math_to_text(math: str) -> str:
+    """$\\alpha$ -> α: enough LaTeX for reading an abstract (the source is kept)."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math)
+    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+
+
+def app_quit() -> None:
+    QApplication.quit()

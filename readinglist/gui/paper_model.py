@@ -1,0 +1,128 @@
+"""A table model over paper ids; rows are fetched from the library lazily, in pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from readinglist.core.library import Library
+from readinglist.core.models import Paper
+
+COLUMNS = ("", "★", "Title", "Authors", "Year", "Tags", "Added")
+STATUS_MARK = {"unread": "●", "queued": "◷", "read": "✓", "dismissed": "✕"}
+PAGE = 200
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class PaperModel(QAbstractTableModel):
+    """Holds only ids; a 100,000-paper view costs a list of ints until rows are shown."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.ids: list[int] = []
+        self._cache: dict[int, Paper] = {}
+
+    def set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self.ids = list(ids)
+        self._cache.clear()
+        self.endResetModel()
+
+    def refresh_rows(self, paper_ids: list[int] | None = None) -> None:
+        """Forget cached rows (all, or these papers) and repaint."""
+        if paper_ids is None:
+            self._cache.clear()
+        else:
+            for pid in paper_ids:
+                self._cache.pop(pid, None)
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
+
+    def paper(self, row: int) -> Paper | None:
+        if not 0 <= row < len(self.ids):
+            return None
+        pid = self.ids[row]
+        if pid not in self._cache:
+            start = (row // PAGE) * PAGE
+            page = [i for i in self.ids[start : start + PAGE] if i not in self._cache]
+            for p in self.library.get_many_existing(page):
+                self._cache[p.id] = p
+            if len(self._cache) > 20 * PAGE:  # keep memory bounded while scrolling far
+                self._cache = {k: v for k, v in self._cache.items() if k in set(page)}
+                for p in self.library.get_many_existing(page):
+                    self._cache[p.id] = p
+        return self._cache.get(pid)
+
+    def row_of(self, paper_id: int) -> int:
+        try:
+            return self.ids.index(paper_id)
+        except ValueError:
+            return -1
+
+    # Qt overrides
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = 0) -> Any:
+        if not index.isValid():
+            return None
+        paper = self.paper(index.row())
+        if paper is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == 0:
+                return STATUS_MARK[paper.status.value]
+            if col == 1:
+                return "★" if paper.starred else ""
+            if col == 2:
+                return paper.title
+            if col == 3:
+                a = paper.authors
+                return ", ".join(a[:3]) + (" et al." if len(a) > 3 else "")
+            if col == 4:
+                return str(paper.year or "")
+            if col == 5:
+                return ", ".join(paper.tags)
+            if col == 6:
+                return paper.added_at[:10]
+        if role == Qt.ItemDataRole.ToolTipRole and col in (0, 2, 3):
+            return {0: paper.status.value, 2: paper.title, 3: ", ".join(paper.authors)}[col]
+        if role == Qt.ItemDataRole.FontRole and col == 2 and paper.status.value == "unread":
+            from PySide6.QtGui import QFont
+
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 4):
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in SQLite (no rows loaded): title, year, added, status, star."""
+        keys = {
+            0: "status",
+            1: "starred",
+            2: "title COLLATE NOCASE",
+            3: "authors",
+            4: "year",
+            5: "id",
+            6: "added_at",
+        }
+        key = keys.get(column, "id")
+        desc = order == Qt.SortOrder.DescendingOrder
+        self.layoutAboutToBeChanged.emit()
+        self.ids = self.library.sorted_ids(self.ids, key, desc)
+        self.layoutChanged.emit()

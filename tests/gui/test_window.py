@@ -1,0 +1,130 @@
+"""The real window, offscreen, on a temporary library."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QGuiApplication
+
+from readinglist.core.library import Library
+
+from support import FIXTURES, corpus
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, monkeypatch):
+    from readinglist.gui.app import make_app
+    from readinglist.gui.main_window import MainWindow
+
+    make_app()
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    lib = Library.open(tmp_path / "lib")
+    lib.import_file(corpus("listings/hf-papers-page.txt"))
+    win = MainWindow(lib)
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    with qtbot.waitActive(win):
+        win.show()
+    yield win
+    win.close()
+    lib.close()
+
+
+def test_opens_on_inbox_with_first_paper_selected_and_list_focused(window, qtbot):
+    assert window.sidebar.currentItem().text(0).startswith("Inbox  (50)")
+    assert window.model.rowCount() == 50
+    assert window.table.currentIndex().row() == 0
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    assert "50 papers · 50 unread" in window.statusBar().currentMessage()
+    assert window.current_paper().title in window.detail.toPlainText()
+
+
+def test_search_as_you_type_runs_off_thread_and_highlights(window, qtbot):
+    qtbot.keyClicks(window.search_box, "barlow")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    assert window.current_paper().title.startswith("Barlow Twins")
+    assert "1 match" in window.statusBar().currentMessage()
+    assert "#ffe58a" in window.detail.toHtml()
+    window.search_box.clear()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
+
+
+def test_filter_by_status_and_tag_edit_note_and_mark(window, qtbot):
+    lib = window.library
+    first = window.current_paper()
+    window.mark_selected("read")
+    assert lib.get(first.id).status.value == "read"
+    assert window.model.rowCount() == 49  # it left the Inbox
+    assert window.current_paper().id != first.id
+    lib.tag([first.id], add=["vision"])
+    window.refresh_sidebar()
+    tags = [window.sidebar.topLevelItem(i) for i in range(window.sidebar.topLevelItemCount())]
+    tag_group = next(t for t in tags if t.text(0) == "Tags")
+    window.sidebar.setCurrentItem(tag_group.child(0))
+    assert [p.id for p in (window.model.paper(r) for r in range(window.model.rowCount()))] == [
+        first.id
+    ]
+    window.note.setPlainText("Great *ablation*.")
+    qtbot.waitUntil(lambda: lib.get(first.id).note == "Great *ablation*.", timeout=3000)
+
+
+def test_paste_import_with_preview(window, qtbot, monkeypatch):
+    from readinglist.gui import main_window
+
+    monkeypatch.setattr(
+        main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Accepted
+    )
+    QGuiApplication.clipboard().setText((FIXTURES / "arxiv-new-page.txt").read_text())
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert window.library.count() == 54
+    assert "4 added" in window.statusBar().currentMessage()
+
+
+def test_preview_cancel_writes_nothing(window, monkeypatch):
+    from readinglist.gui import main_window
+
+    monkeypatch.setattr(
+        main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Rejected
+    )
+    window.import_text((FIXTURES / "arxiv-new-page.txt").read_text(), "clipboard")
+    assert window.library.count() == 50
+
+
+def test_html_in_titles_is_shown_as_text(window, qtbot):
+    window.import_text(
+        "<b>Bold</b> <img src=x> Injection Title\n\nAn abstract with <script>alert(1)</script> inside it, long enough to be one.",
+        "clipboard",
+        confirm=False,
+    )
+    window.sidebar.setCurrentItem(window.sidebar.topLevelItem(5))  # All
+    row = next(
+        r for r in range(window.model.rowCount()) if "Injection" in window.model.paper(r).title
+    )
+    window._select_row(row)
+    shown = window.detail.toPlainText()
+    assert "<b>Bold</b> <img src=x> Injection Title" in shown
+    assert "<script>alert(1)</script>" in shown
+
+
+def test_export_selection(window, tmp_path):
+    window.table.selectAll()
+    out = tmp_path / "refs.bib"
+    window.export_to(out, window.selected_papers())
+    assert out.read_text().count("@misc{") == 50
+
+
+def test_screenshot_is_not_blank(window, qtbot, tmp_path):
+    window.search_box.setText("self-supervised")
+    qtbot.waitUntil(lambda: "match" in window.statusBar().currentMessage(), timeout=5000)
+    image = window.grab().toImage()
+    path = tmp_path / "window.png"
+    image.save(str(path))
+    colors = {
+        image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 17)
+    }
+    assert image.width() >= 1024 and len(colors) > 20
