@@ -789,6 +789,61 @@ class Library:
             "tags", ids, f"{' and '.join(parts) or 'tags unchanged'} on {_n_papers(len(ids))}"
         )
 
+    def rename_tag(self, old: str, new: str) -> Changes:
+        """Rename a tag; renaming onto an existing tag merges the two."""
+        new = _clean_tag(new)
+        row = self.db.execute(
+            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [old.strip()]
+        ).fetchone()
+        if row is None:
+            raise UserError(f"no tag named {old.strip()!r}")
+        target = self.db.execute(
+            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [new]
+        ).fetchone()
+        ids = [
+            r[0]
+            for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
+        ]
+        with self._write() as db:
+            if target is None or target[0] == row[0]:
+                db.conn.execute("UPDATE tags SET name = ? WHERE id = ?", [new, row[0]])
+            else:
+                db.conn.execute(
+                    "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) "
+                    "SELECT paper_id, ? FROM paper_tags WHERE tag_id = ?",
+                    [target[0], row[0]],
+                )
+                db.conn.execute("DELETE FROM tags WHERE id = ?", [row[0]])
+        self._changed()
+        verb = "merged" if target is not None and target[0] != row[0] else "renamed"
+        return Changes(
+            "tags",
+            ids,
+            f"{verb} tag {old.strip()} into {new}"
+            if verb == "merged"
+            else f"renamed tag {old.strip()} to {new}",
+        )
+
+    def delete_tag(self, name: str) -> Changes:
+        row = self.db.execute(
+            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name.strip()]
+        ).fetchone()
+        if row is None:
+            raise UserError(f"no tag named {name.strip()!r}")
+        ids = [
+            r[0]
+            for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
+        ]
+        with self._write() as db:
+            db.conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", [row[0]])
+            db.conn.execute("DELETE FROM tags WHERE id = ?", [row[0]])
+        self._changed()
+        return Changes("tags", ids, f"deleted tag {name.strip()} from {_n_papers(len(ids))}")
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (the CLI, another process) commits."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
     def set_note(self, paper_id: int, note: str) -> Changes:
         ids = self._check_ids([paper_id])
         with self._write() as db:

@@ -7,20 +7,25 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtCore import QSettings, QStringListModel, Qt, QThread, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -99,6 +104,10 @@ class SearchWorker(QThread):
             lib.close()
 
 
+class ImportCancelled(Exception):
+    """Raised from the progress callback: the import's transaction rolls back."""
+
+
 class ImportPreview(QDialog):
     """What an import would do, before anything is written."""
 
@@ -147,6 +156,17 @@ class MainWindow(QMainWindow):
         self.sidebar = QTreeWidget()
         self.sidebar.setHeaderHidden(True)
         self.sidebar.itemSelectionChanged.connect(self._view_chosen)
+        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
+
+        self._recent = QStringListModel(
+            [str(q) for q in (QSettings().value("search/recent") or [])][:15]
+        )
+        recent = QCompleter(self._recent, self)
+        recent.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.search_box.setCompleter(recent)
+        self.search_box.returnPressed.connect(self._remember_query)
+        self.setAcceptDrops(True)
 
         self.model = PaperModel(library)
         self.table = QTableView()
@@ -184,9 +204,25 @@ class MainWindow(QMainWindow):
         self._note_paper: int | None = None
         self._loading_note = False
 
+        self.tag_editor = QLineEdit()
+        self.tag_editor.setPlaceholderText("Add a tag (Enter; -name removes it)")
+        self._tag_names = QStringListModel()
+        completer = QCompleter(self._tag_names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tag_editor.setCompleter(completer)
+        self.tag_editor.returnPressed.connect(self._tag_entered)
+        notes_box = QWidget()
+        notes_layout = QVBoxLayout(notes_box)
+        notes_layout.setContentsMargins(0, 0, 0, 0)
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(QLabel("Tags:"))
+        tag_row.addWidget(self.tag_editor)
+        notes_layout.addLayout(tag_row)
+        notes_layout.addWidget(self.note)
+
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.detail)
-        right.addWidget(self.note)
+        right.addWidget(notes_box)
         right.setSizes([500, 140])
 
         self.splitter = QSplitter()
@@ -215,6 +251,14 @@ class MainWindow(QMainWindow):
         self.refresh_sidebar(select="inbox")
         self._restore_settings()
         self.table.setFocus()
+
+        # The CLI (or another program) may change the library while the window is
+        # open: notice within a couple of seconds and show it.
+        self._data_version = library.data_version()
+        self._watch = QTimer(self)
+        self._watch.setInterval(1500)
+        self._watch.timeout.connect(self._check_outside_changes)
+        self._watch.start()
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
@@ -264,6 +308,11 @@ class MainWindow(QMainWindow):
         paste.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         paste.triggered.connect(self.paste_listing)
         self.table.addAction(paste)
+        question = QAction(self)
+        question.setShortcut(QKeySequence("?"))
+        question.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        question.triggered.connect(self.show_help)
+        self.table.addAction(question)
         slash = QAction(self)
         slash.setShortcut(QKeySequence("/"))
         slash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -273,6 +322,7 @@ class MainWindow(QMainWindow):
     # --- sidebar and views ------------------------------------------------------------
 
     def refresh_sidebar(self, select: str | None = None) -> None:
+        self._tag_names.setStringList([n for n, _ in self.library.tags()])
         stats = self.library.stats()
         counts = {
             "inbox": stats.by_status["unread"],
@@ -320,9 +370,13 @@ class MainWindow(QMainWindow):
                 if data[1] == current:
                     to_select = child
             parent.setExpanded(True)
-        self.sidebar.blockSignals(False)
         if to_select is not None:
+            # Rebuilding the sidebar must not reload the list (and drop the selection)
+            # unless the caller asked for another view.
             self.sidebar.setCurrentItem(to_select)
+        self.sidebar.blockSignals(False)
+        if select is not None and to_select is not None:
+            self._view_chosen()
 
     def _selected_key(self) -> str | None:
         item = self.sidebar.currentItem()
@@ -612,11 +666,31 @@ class MainWindow(QMainWindow):
             dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
+        progress = None
+        if preview.added + preview.merged > 2000:
+            progress = QProgressDialog(f"Importing {source}…", "Cancel", 0, 100, self)
+            progress.setWindowModality(Qt.WindowModality.WindowModal)
+            progress.setMinimumDuration(0)
+
+        def step(done: int, total: int) -> None:
+            if progress is not None:
+                progress.setMaximum(max(total, 1))
+                progress.setValue(done)
+                QApplication.processEvents()
+                if progress.wasCanceled():
+                    raise ImportCancelled
+
         try:
-            report = self.library.import_text(text, source=source)
+            report = self.library.import_text(text, source=source, progress=step)
+        except ImportCancelled:
+            self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
+            return None
         except UserError as exc:
             QMessageBox.warning(self, "Readinglist", f"Nothing imported: {exc}")
             return None
+        finally:
+            if progress is not None:
+                progress.close()
         self.refresh_sidebar()
         self.reload()
         self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
@@ -646,6 +720,80 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Readinglist", f"Cannot write {path}: {exc.strerror}")
             return
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
+
+    # --- tags, outside changes, drag and drop ------------------------------------------
+
+    def _tag_entered(self) -> None:
+        text = self.tag_editor.text().strip()
+        papers = self.selected_papers()
+        if not text or not papers:
+            return
+        ids = [p.id for p in papers]
+        if text.startswith("-"):
+            self._act(self.library.tag, ids, (), [text[1:]])
+        else:
+            self._act(self.library.tag, ids, [text], ())
+        self.tag_editor.clear()
+        self.model.refresh_rows(ids)
+        self.refresh_sidebar()
+        self._show_detail()
+
+    def _sidebar_menu(self, pos: Any) -> None:
+        item = self.sidebar.itemAt(pos)
+        data = item.data(0, ROLE) if item else None
+        if not data or data[0] != "tag":
+            return
+        name = data[1]
+        menu = QMenu(self)
+        rename = menu.addAction("Rename or merge…")
+        delete = menu.addAction("Delete tag")
+        chosen = menu.exec(self.sidebar.viewport().mapToGlobal(pos))
+        if chosen is rename:
+            new, ok = QInputDialog.getText(
+                self, "Rename tag", f"New name for {name} (an existing tag merges):", text=name
+            )
+            if ok and new.strip():
+                self._act(self.library.rename_tag, name, new)
+        elif chosen is delete:
+            self._act(self.library.delete_tag, name)
+        self.model.refresh_rows()
+        self.refresh_sidebar(select="all" if chosen is delete else None)
+
+    def _check_outside_changes(self) -> None:
+        try:
+            version = self.library.data_version()
+        except Exception:
+            return
+        if version == self._data_version:
+            return
+        self._data_version = version
+        current = self.current_paper()
+        self.model.refresh_rows()
+        self.refresh_sidebar()
+        self.reload(keep=current.id if current else None)
+
+    def _remember_query(self) -> None:
+        text = self.search_box.text().strip()
+        if not text:
+            return
+        queries = [q for q in self._recent.stringList() if q != text]
+        queries.insert(0, text)
+        self._recent.setStringList(queries[:15])
+        QSettings().setValue("search/recent", queries[:15])
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
+            for url in mime.urls():
+                if url.isLocalFile():
+                    self.import_path(Path(url.toLocalFile()))
+        elif mime.hasText():
+            self.import_text(mime.text(), "drop")
+        event.acceptProposedAction()
 
     # --- status, help, settings --------------------------------------------------------
 

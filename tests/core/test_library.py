@@ -410,3 +410,25 @@ def test_bulk_import_keeps_every_index(library):
     # The unique key index is back and enforced.
     with pytest.raises(sqlite3.IntegrityError):
         library.db.execute("UPDATE papers SET citekey = 'dup' WHERE id IN (1, 2)")
+
+
+def test_rename_merge_and_delete_tags(library):
+    library.import_text(SMALL_LISTING)
+    library.tag([1], add=["ml"])
+    library.tag([2], add=["Learning"])
+    library.rename_tag("ml", "Machine Learning")
+    assert library.tags() == [("Learning", 1), ("Machine Learning", 1)]
+    changes = library.rename_tag("learning", "machine learning")  # merge, ignoring case
+    assert "merged" in changes.description
+    assert library.tags() == [("Machine Learning", 2)]
+    library.delete_tag("MACHINE LEARNING")
+    assert library.tags() == [] and library.get(1).tags == []
+    with pytest.raises(UserError, match="no tag"):
+        library.delete_tag("nope")
+
+
+def test_data_version_sees_other_connections(library, tmp_path):
+    before = library.data_version()
+    with Library.open(tmp_path / "lib", index=False) as other:
+        other.import_text(SMALL_LISTING)
+    assert library.data_version() != before

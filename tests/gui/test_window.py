@@ -128,3 +128,73 @@ def test_screenshot_is_not_blank(window, qtbot, tmp_path):
         image.pixel(x, y) for x in range(0, image.width(), 23) for y in range(0, image.height(), 17)
     }
     assert image.width() >= 1024 and len(colors) > 20
+
+
+def test_tag_editor_with_completion_tags_every_selected_paper(window, qtbot):
+    window.table.selectRow(0)
+    window.table.selectionModel().select(
+        window.model.index(1, 0),
+        window.table.selectionModel().SelectionFlag.Select
+        | window.table.selectionModel().SelectionFlag.Rows,
+    )
+    ids = [p.id for p in window.selected_papers()]
+    assert len(ids) == 2
+    qtbot.keyClicks(window.tag_editor, "diffusion")
+    qtbot.keyClick(window.tag_editor, Qt.Key.Key_Return)
+    assert all(window.library.get(i).tags == ["diffusion"] for i in ids)
+    assert "diffusion" in window._tag_names.stringList()
+    qtbot.keyClicks(window.tag_editor, "-diffusion")
+    qtbot.keyClick(window.tag_editor, Qt.Key.Key_Return)
+    assert all(window.library.get(i).tags == [] for i in ids)
+
+
+def test_changes_made_by_the_cli_show_within_seconds(window, qtbot, tmp_path):
+    from click.testing import CliRunner
+
+    from readinglist.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["--library", str(window.library.folder), "import", str(FIXTURES / "arxiv-new-page.txt")],
+    )
+    assert result.exit_code == 0, result.output
+    qtbot.waitUntil(lambda: window.model.rowCount() == 54, timeout=5000)
+    assert window.sidebar.topLevelItem(0).text(0).startswith("Inbox  (54)")
+
+
+def test_drop_a_file_imports_it(window, monkeypatch):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from readinglist.gui import main_window
+
+    monkeypatch.setattr(
+        main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Accepted
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(FIXTURES / "arxiv-new-page.txt"))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    assert window.library.count() == 54
+
+
+def test_second_window_on_the_same_library_is_refused(tmp_path, qtbot, monkeypatch):
+    from PySide6.QtCore import QLockFile
+
+    from readinglist.gui import app as gui_app
+
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    lock = QLockFile(str(folder / "app.lock"))
+    assert lock.tryLock(100)
+    said = []
+    monkeypatch.setattr(gui_app.QMessageBox, "information", lambda *a: said.append(a[2]))
+    assert gui_app.run_app(folder) == 1
+    assert "already open" in said[0]
+    lock.unlock()
