@@ -68,14 +68,16 @@ for i in range(25):
     win.search_box.setText(word[:-1])
     deadline = time.perf_counter() + 10
     while win._search_serial == 0 or not seen or seen[-1][0] != win._search_serial:
-        app.processEvents(); time.sleep(0.002)  # not the (flags, ms) overload: it crashes PySide6 6.12
+        app.processEvents()  # not the (flags, ms) overload: it crashed PySide6 6.12
+        time.sleep(0.002)
         if time.perf_counter() > deadline:
             break
     start = time.perf_counter()
     win.search_box.setText(word)  # the keystroke that completes the word
     target = None
     while True:
-        app.processEvents(); time.sleep(0.002)  # not the (flags, ms) overload: it crashes PySide6 6.12
+        app.processEvents()  # not the (flags, ms) overload: it crashed PySide6 6.12
+        time.sleep(0.002)
         if target is None and not win._debounce.isActive():
             target = win._search_serial
         if target is not None and seen and seen[-1][0] == target:
