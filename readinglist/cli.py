@@ -554,3 +554,17 @@ def export_cmd(
 def citekey_cmd(ctx: click.Context, paper_id: int, key: str) -> None:
     """Set the citation key of a paper (refused when another paper has it)."""
     _say(_library(ctx).set_citekey(paper_id, key))
+
+
+@main.command("undo")
+@click.pass_context
+def undo_cmd(ctx: click.Context) -> None:
+    """Undo the latest change (status, star, tags, note, key, import, deletion)."""
+    click.echo(_library(ctx).undo().description)
+
+
+@main.command("redo")
+@click.pass_context
+def redo_cmd(ctx: click.Context) -> None:
+    """Redo the change undone last."""
+    click.echo(_library(ctx).redo().description)

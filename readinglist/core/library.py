@@ -567,6 +567,7 @@ class Library:
                     batch_id,
                 )
             )
+        merged_before = self._state(conn, list(updates))
         for pid, change in updates.items():
             if "authors" in change or "year" in change:
                 self._maybe_regenerate_key(conn, pid, change, taken_keys)
@@ -615,6 +616,17 @@ class Library:
         report.added = len(added_ids)
         report.merged = len(merged_ids)
         report.paper_ids = added_ids + merged_ids
+        # One undo step for the whole import: the new papers did not exist before.
+        before = dict(merged_before)
+        before.update({str(pid): None for pid in added_ids})
+        self._record(
+            conn,
+            "import",
+            f"imported {report.source} ({report.summary()})",
+            added_ids + merged_ids,
+            before,
+            None,
+        )
         conn.execute(
             "UPDATE batches SET added = ?, merged = ?, unchanged = ?, skipped = ?, report = ? "
             "WHERE id = ?",
@@ -723,22 +735,23 @@ class Library:
         status = Status.parse(status) if isinstance(status, str) else status
         ids = self._check_ids(ids)
         now = now_iso()
-        with self._write() as db:
+        description = f"marked {_n_papers(len(ids))} {status.value}"
+        with self._undoable("status", description, ids) as db:
             db.conn.executemany(
                 "UPDATE papers SET status = ?, status_changed_at = ? WHERE id = ? AND status != ?",
                 [(status.value, now, pid, status.value) for pid in ids],
             )
         self._changed()
-        return Changes("status", ids, f"marked {_n_papers(len(ids))} {status.value}")
+        return Changes("status", ids, description)
 
     def set_starred(self, ids: Sequence[int], starred: bool) -> Changes:
         ids = self._check_ids(ids)
-        with self._write() as db:
+        verb = "starred" if starred else "unstarred"
+        with self._undoable("starred", f"{verb} {_n_papers(len(ids))}", ids) as db:
             db.conn.executemany(
                 "UPDATE papers SET starred = ? WHERE id = ?", [(int(starred), pid) for pid in ids]
             )
         self._changed()
-        verb = "starred" if starred else "unstarred"
         return Changes("starred", ids, f"{verb} {_n_papers(len(ids))}")
 
     def tag(
@@ -748,7 +761,13 @@ class Library:
         ids = self._check_ids(ids)
         add = [_clean_tag(t) for t in add]
         remove = [_clean_tag(t) for t in remove]
-        with self._write() as db:
+        parts = []
+        if add:
+            parts.append("tagged " + ", ".join(add))
+        if remove:
+            parts.append("untagged " + ", ".join(remove))
+        description = f"{' and '.join(parts) or 'tags unchanged'} on {_n_papers(len(ids))}"
+        with self._undoable("tags", description, ids) as db:
             conn = db.conn
             for name in add:
                 row = conn.execute(
@@ -780,14 +799,7 @@ class Library:
                     [row[0], row[0]],
                 )
         self._changed()
-        parts = []
-        if add:
-            parts.append("tagged " + ", ".join(add))
-        if remove:
-            parts.append("untagged " + ", ".join(remove))
-        return Changes(
-            "tags", ids, f"{' and '.join(parts) or 'tags unchanged'} on {_n_papers(len(ids))}"
-        )
+        return Changes("tags", ids, description)
 
     def rename_tag(self, old: str, new: str) -> Changes:
         """Rename a tag; renaming onto an existing tag merges the two."""
@@ -804,7 +816,13 @@ class Library:
             r[0]
             for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
         ]
-        with self._write() as db:
+        verb = "merged" if target is not None and target[0] != row[0] else "renamed"
+        text = (
+            f"merged tag {old.strip()} into {new}"
+            if verb == "merged"
+            else f"renamed tag {old.strip()} to {new}"
+        )
+        with self._undoable("tags", text, ids) as db:
             if target is None or target[0] == row[0]:
                 db.conn.execute("UPDATE tags SET name = ? WHERE id = ?", [new, row[0]])
             else:
@@ -834,7 +852,8 @@ class Library:
             r[0]
             for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
         ]
-        with self._write() as db:
+        text = f"deleted tag {name.strip()} from {_n_papers(len(ids))}"
+        with self._undoable("tags", text, ids) as db:
             db.conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", [row[0]])
             db.conn.execute("DELETE FROM tags WHERE id = ?", [row[0]])
         self._changed()
@@ -846,14 +865,14 @@ class Library:
 
     def set_note(self, paper_id: int, note: str) -> Changes:
         ids = self._check_ids([paper_id])
-        with self._write() as db:
+        with self._undoable("note", f"edited the note of paper {paper_id}", ids) as db:
             db.conn.execute("UPDATE papers SET note = ? WHERE id = ?", [note, paper_id])
         self._changed()
         return Changes("note", ids, f"edited the note of paper {paper_id}")
 
     def delete(self, ids: Sequence[int]) -> Changes:
         ids = self._check_ids(ids)
-        with self._write() as db:
+        with self._undoable("delete", f"deleted {_n_papers(len(ids))}", ids) as db:
             db.conn.executemany("DELETE FROM papers WHERE id = ?", [(pid,) for pid in ids])
             db.conn.execute(
                 "DELETE FROM tags WHERE NOT EXISTS "
@@ -861,6 +880,148 @@ class Library:
             )
         self._changed()
         return Changes("delete", ids, f"deleted {_n_papers(len(ids))}")
+
+    # --- undo ----------------------------------------------------------------
+
+    def _state(self, conn: sqlite3.Connection, ids: Iterable[int]) -> dict[str, Any]:
+        """Everything about these papers that an undo must put back."""
+        ids = list(dict.fromkeys(ids))
+        state: dict[str, Any] = {str(i): None for i in ids}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            cur = conn.execute(f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
+            cols = [d[0] for d in cur.description]
+            for row in cur:
+                state[str(row[0])] = {
+                    "row": dict(zip(cols, row, strict=True)),
+                    "tags": [],
+                    "batches": [],
+                }
+            for pid, name in conn.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                f"WHERE pt.paper_id IN ({marks})",
+                chunk,
+            ):
+                state[str(pid)]["tags"].append(name)
+            for pid, bid, how in conn.execute(
+                f"SELECT paper_id, batch_id, how FROM paper_batches WHERE paper_id IN ({marks})",
+                chunk,
+            ):
+                state[str(pid)]["batches"].append([bid, how])
+        return state
+
+    def _restore(self, conn: sqlite3.Connection, state: dict[str, Any]) -> None:
+        for key, item in state.items():
+            pid = int(key)
+            conn.execute("DELETE FROM papers WHERE id = ?", [pid])
+            if item is None:
+                continue
+            row = dict(item["row"])
+            if (
+                row.get("batch_id") is not None
+                and not conn.execute(
+                    "SELECT 1 FROM batches WHERE id = ?", [row["batch_id"]]
+                ).fetchone()
+            ):
+                row["batch_id"] = None
+            cols = ", ".join(row)
+            conn.execute(
+                f"INSERT INTO papers ({cols}) VALUES ({','.join('?' * len(row))})",
+                list(row.values()),
+            )
+            for name in item["tags"]:
+                tag = conn.execute(
+                    "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name]
+                ).fetchone()
+                tag_id = (
+                    tag[0]
+                    if tag
+                    else conn.execute("INSERT INTO tags (name) VALUES (?)", [name]).lastrowid
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
+                    [pid, tag_id],
+                )
+            for bid, how in item["batches"]:
+                conn.execute(
+                    "INSERT OR IGNORE INTO paper_batches (paper_id, batch_id, how) "
+                    "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM batches WHERE id = ?)",
+                    [pid, bid, how, bid],
+                )
+        conn.execute(
+            "DELETE FROM tags WHERE NOT EXISTS (SELECT 1 FROM paper_tags WHERE tag_id = tags.id)"
+        )
+
+    def _record(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        description: str,
+        ids: list[int],
+        before: dict[str, Any],
+        after: dict[str, Any] | None,
+    ) -> None:
+        # A new change after undoing makes the undone steps unreachable: drop them.
+        conn.execute("DELETE FROM undo_steps WHERE state = 'undone'")
+        conn.execute(
+            "INSERT INTO undo_steps (kind, description, created_at, ids, before, after) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                kind,
+                description,
+                now_iso(),
+                json.dumps(ids),
+                json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+            ],
+        )
+
+    @contextmanager
+    def _undoable(
+        self, kind: str, description: str, ids: list[int]
+    ) -> Iterator[sqlite_utils.Database]:
+        """A write transaction whose effect on ``ids`` can be undone and redone."""
+        with self._write() as db:
+            before = self._state(db.conn, ids)
+            yield db
+            self._record(db.conn, kind, description, ids, before, self._state(db.conn, ids))
+
+    def undo(self) -> Changes:
+        """Undo the latest change (also one made in an earlier session)."""
+        with self._write() as db:
+            row = db.conn.execute(
+                "SELECT id, kind, description, ids, before, after FROM undo_steps "
+                "WHERE state = 'done' ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                raise UserError("nothing to undo")
+            step, kind, description, ids, before, after = row
+            if after is None:  # an import: keep what it added, for redo
+                after_state = self._state(db.conn, json.loads(ids))
+                db.conn.execute(
+                    "UPDATE undo_steps SET after = ? WHERE id = ?",
+                    [json.dumps(after_state, ensure_ascii=False), step],
+                )
+            self._restore(db.conn, json.loads(before))
+            db.conn.execute("UPDATE undo_steps SET state = 'undone' WHERE id = ?", [step])
+        self._changed()
+        return Changes(kind, json.loads(ids), f"Undid: {description}")
+
+    def redo(self) -> Changes:
+        """Redo the change undone last."""
+        with self._write() as db:
+            row = db.conn.execute(
+                "SELECT id, kind, description, ids, after FROM undo_steps "
+                "WHERE state = 'undone' ORDER BY id ASC LIMIT 1"
+            ).fetchone()
+            if row is None:
+                raise UserError("nothing to redo")
+            step, kind, description, ids, after = row
+            self._restore(db.conn, json.loads(after))
+            db.conn.execute("UPDATE undo_steps SET state = 'done' WHERE id = ?", [step])
+        self._changed()
+        return Changes(kind, json.loads(ids), f"Redid: {description}")
 
     # --- citation keys and export --------------------------------------------
 
@@ -877,7 +1038,8 @@ class Library:
         ).fetchone()
         if row:
             raise UserError(f"the citation key {key!r} is already used by paper {row[0]}")
-        with self._write() as db:
+        text = f"set the citation key of paper {paper_id} to {key}"
+        with self._undoable("citekey", text, [paper_id]) as db:
             db.conn.execute(
                 "UPDATE papers SET citekey = ?, citekey_source = 'user' WHERE id = ?",
                 [key, paper_id],

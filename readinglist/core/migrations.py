@@ -151,3 +151,26 @@ def m0003_citekeys(db: Database) -> None:
         ALTER TABLE papers ADD COLUMN exported_at TEXT;
         """,
     )
+
+
+@migrations(name="0004_undo")
+def m0004_undo(db: Database) -> None:
+    # One row per undoable step. "before" and "after" hold the complete state of
+    # the papers a step touched (row, tags, imports), so undo and redo restore it
+    # exactly and survive a restart. An import's "after" is taken when it is
+    # undone (storing every new abstract twice up front would double the import).
+    run_script(
+        db,
+        """
+        CREATE TABLE undo_steps (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            description TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'done' CHECK (state IN ('done', 'undone')),
+            ids TEXT NOT NULL,
+            before TEXT NOT NULL,
+            after TEXT
+        );
+        """,
+    )

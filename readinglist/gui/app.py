@@ -37,6 +37,9 @@ def make_app() -> QApplication:
     QCoreApplication.setOrganizationName("Readinglist")
     QCoreApplication.setApplicationName("Readinglist")
     QCoreApplication.setApplicationVersion(__version__)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(Path(__file__).with_name("readinglist.png"))))  # type: ignore[attr-defined]
     return app  # type: ignore[return-value]
 
 

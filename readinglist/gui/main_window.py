@@ -302,6 +302,9 @@ class MainWindow(QMainWindow):
             )
         self._action(paper, "Star / unstar", None, self.toggle_star)
         self._action(paper, "Open page in browser", None, self.open_selected)
+        edit = bar.addMenu("&Edit")
+        self._action(edit, "&Undo", QKeySequence.StandardKey.Undo, lambda: self._undo(redo=False))
+        self._action(edit, "&Redo", QKeySequence.StandardKey.Redo, lambda: self._undo(redo=True))
         find = bar.addMenu("&Search")
         self._action(find, "&Find", "Ctrl+F", self.focus_search)
         help_menu = bar.addMenu("&Help")
@@ -723,6 +726,17 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Readinglist", f"Cannot write {path}: {exc.strerror}")
             return
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
+
+    def _undo(self, redo: bool) -> None:
+        try:
+            changes = self.library.redo() if redo else self.library.undo()
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc).capitalize(), 4000)
+            return
+        self.model.refresh_rows()
+        self.refresh_sidebar()
+        self.reload()
+        self.statusBar().showMessage(changes.description, 6000)
 
     # --- tags, outside changes, drag and drop ------------------------------------------
 

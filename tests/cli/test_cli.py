@@ -303,3 +303,18 @@ def test_import_bibtex_ris_atom_from_the_cli(run):
     assert result.exit_code == 1 and "incorrect id format" in result.stderr
     result = run("import", str(corpus("ris/rispy__example_wos.ris")))
     assert result.exit_code == 1 and "Web of Science" in result.stderr
+
+
+def test_undo_and_redo_from_the_cli(run):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    run("mark", "read", "1", "2", "3")
+    result = run("undo")
+    assert result.exit_code == 0 and result.stdout.strip() == "Undid: marked 3 papers read"
+    assert json.loads(run("show", "1", "--json").stdout)["status"] == "unread"
+    assert run("redo").stdout.startswith("Redid: marked 3 papers read")
+    assert json.loads(run("show", "1", "--json").stdout)["status"] == "read"
+    run("undo")
+    run("undo")  # the import itself
+    assert json.loads(run("list", "--json").stdout) == []
+    result = run("undo")
+    assert result.exit_code == 1 and "nothing to undo" in result.stderr

@@ -198,3 +198,23 @@ def test_second_window_on_the_same_library_is_refused(tmp_path, qtbot, monkeypat
     assert gui_app.run_app(folder) == 1
     assert "already open" in said[0]
     lock.unlock()
+
+
+def test_app_icon_is_present_at_the_usual_sizes(window):
+    from PySide6.QtWidgets import QApplication
+
+    from support import ROOT
+
+    assert not QApplication.instance().windowIcon().isNull()
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        assert (ROOT / "resources" / "icons" / f"readinglist-{size}.png").exists()
+    assert (ROOT / "resources" / "icons" / "readinglist.svg").exists()
+
+
+def test_ctrl_z_undoes_and_says_what(window, qtbot):
+    first = window.current_paper()
+    window.mark_selected("read")
+    qtbot.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.library.get(first.id).status.value == "unread"
+    assert window.statusBar().currentMessage() == "Undid: marked 1 paper read"
+    assert window.model.rowCount() == 50
