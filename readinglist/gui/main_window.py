@@ -39,6 +39,7 @@ from readinglist.core import bibtex
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.search import MARK_END, MARK_START
+from readinglist.gui.actions import ACTIONS, bind
 from readinglist.gui.paper_model import PaperModel
 
 VIEWS = (
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         self.note.textChanged.connect(self._note_edited)
         self._note_paper: int | None = None
         self._loading_note = False
+        self._note_dirty = False
 
         self.tag_editor = QLineEdit()
         self.tag_editor.setPlaceholderText("Add a tag (Enter; -name removes it)")
@@ -314,16 +316,32 @@ class MainWindow(QMainWindow):
         paste.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         paste.triggered.connect(self.paste_listing)
         self.table.addAction(paste)
-        question = QAction(self)
-        question.setShortcut(QKeySequence("?"))
-        question.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        question.triggered.connect(self.show_help)
-        self.table.addAction(question)
-        slash = QAction(self)
-        slash.setShortcut(QKeySequence("/"))
-        slash.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        slash.triggered.connect(self.focus_search)
-        self.table.addAction(slash)
+        self.key_actions = bind(
+            self,
+            [self.table, self.detail],
+            {
+                "nav.next": lambda: self._move(1),
+                "nav.previous": lambda: self._move(-1),
+                "nav.first": lambda: self._select_row(0),
+                "nav.last": lambda: self._select_row(len(self.model.ids) - 1),
+                "nav.next_unread": lambda: self._move_unread(1),
+                "nav.previous_unread": lambda: self._move_unread(-1),
+                "triage.read": self._toggle_read,
+                "triage.queue": lambda: self.mark_selected("queued"),
+                "triage.dismiss": lambda: self.mark_selected("dismissed"),
+                "triage.unread": lambda: self.mark_selected("unread"),
+                "triage.star": self.toggle_star,
+                "edit.tag": self.tag_editor.setFocus,
+                "edit.note": self.note.setFocus,
+                "paper.open": self.open_selected,
+                "copy.bibtex": self.copy_bibtex,
+                "copy.cite": self.copy_cite,
+                "undo.undo": lambda: self._undo(redo=False),
+                "undo.redo": lambda: self._undo(redo=True),
+                "search.focus": self.focus_search,
+                "help.keys": self.show_help,
+            },
+        )
 
     # --- sidebar and views ------------------------------------------------------------
 
@@ -535,6 +553,7 @@ class MainWindow(QMainWindow):
         self.note.setEnabled(True)
         self.note.setPlainText(paper.note)
         self._loading_note = False
+        self._note_dirty = False
         self._note_paper = paper.id
 
     def _open_link(self, url: QUrl) -> None:
@@ -551,12 +570,16 @@ class MainWindow(QMainWindow):
 
     def _note_edited(self) -> None:
         if not self._loading_note:
+            self._note_dirty = True
             self._note_timer.start()
 
     def _save_note(self) -> None:
         self._note_timer.stop()
-        if self._note_paper is None or self._loading_note:
+        # Only text the user typed since the note was shown is saved: after an undo
+        # or a change from the CLI the editor's old text must not be written back.
+        if self._note_paper is None or self._loading_note or not self._note_dirty:
             return
+        self._note_dirty = False
         text = self.note.toPlainText()
         try:
             if self.library.get(self._note_paper).note != text:
@@ -727,7 +750,35 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
 
+    def _move(self, step: int) -> None:
+        self._select_row(self.table.currentIndex().row() + step)
+
+    def _move_unread(self, step: int) -> None:
+        row = self.table.currentIndex().row() + step
+        while 0 <= row < len(self.model.ids):
+            paper = self.model.paper(row)
+            if paper is not None and paper.status.value == "unread":
+                self._select_row(row)
+                return
+            row += step
+
+    def _toggle_read(self) -> None:
+        paper = self.current_paper()
+        if paper is not None:
+            self.mark_selected("unread" if paper.status.value == "read" else "read")
+
+    def keyPressEvent(self, event: Any) -> None:
+        # Esc leaves the search box, tag editor or note and returns to the list.
+        if event.key() == Qt.Key.Key_Escape:
+            if self.search_box.hasFocus() and self.search_box.text():
+                self.search_box.clear()
+            self._save_note()
+            self.table.setFocus()
+            return
+        super().keyPressEvent(event)
+
     def _undo(self, redo: bool) -> None:
+        self._save_note()
         try:
             changes = self.library.redo() if redo else self.library.undo()
         except UserError as exc:
@@ -824,6 +875,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text)
 
     def show_help(self) -> None:
+        keys = "\n".join(f"{' / '.join(a.keys):<16} {a.label}" for a in ACTIONS)
         QMessageBox.information(
             self,
             "Readinglist help",
@@ -831,7 +883,7 @@ class MainWindow(QMainWindow):
             "prefix*, typo~, title: abstract: author:/by: tag: note: arxiv: year:2023,\n"
             "year:[2020 TO 2024], is:unread is:queued is:read is:dismissed is:starred.\n\n"
             "Keys: / or Ctrl+F search, Ctrl+V on the list pastes a listing, Ctrl+O import,\n"
-            "Ctrl+E export BibTeX, Ctrl+Shift+C copy BibTeX, Ctrl+Q quit, F1 this help.",
+            "Ctrl+E export BibTeX, Ctrl+Shift+C copy BibTeX, Ctrl+Q quit, F1 this help.\n\n" + keys,
         )
 
     def _restore_settings(self) -> None:
@@ -850,6 +902,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: Any) -> None:
         self._save_note()
+        for timer in (self._watch, self._debounce, self._note_timer):
+            timer.stop()
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())

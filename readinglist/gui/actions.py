@@ -1,0 +1,86 @@
+"""Every keyboard action in one table: id, default keys, label, scope.
+
+Scope "list" keys (single letters) fire only while the paper list or the detail
+pane has focus, never while typing in the search box, tag editor or note.
+Handlers are bound by id; binding fails loudly on a missing or extra id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    keys: tuple[str, ...]
+    label: str
+    scope: str  # "list" (paper list and detail pane) or "window"
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("nav.next", ("J", "Down"), "Next paper", "list"),
+    Action("nav.previous", ("K", "Up"), "Previous paper", "list"),
+    Action("nav.first", ("Home",), "First paper", "list"),
+    Action("nav.last", ("Shift+G", "End"), "Last paper", "list"),
+    Action("nav.next_unread", ("N",), "Next unread paper", "list"),
+    Action("nav.previous_unread", ("P",), "Previous unread paper", "list"),
+    Action("triage.read", ("R",), "Toggle read / unread", "list"),
+    Action("triage.queue", ("Q",), "Queue (to read)", "list"),
+    Action("triage.dismiss", ("D",), "Dismiss (not interested)", "list"),
+    Action("triage.unread", ("U",), "Mark unread", "list"),
+    Action("triage.star", ("S",), "Star / unstar", "list"),
+    Action("edit.tag", ("T",), "Add a tag", "list"),
+    Action("edit.note", ("A",), "Edit the note", "list"),
+    Action("paper.open", ("O",), "Open the paper's page", "list"),
+    Action("copy.bibtex", ("Y",), "Copy BibTeX of the selection", "list"),
+    Action("copy.cite", ("Shift+Y",), "Copy \\cite{} of the selection", "list"),
+    Action("undo.undo", ("Z",), "Undo", "list"),
+    Action("undo.redo", ("Shift+Z",), "Redo", "list"),
+    Action("search.focus", ("/",), "Search", "list"),
+    Action("help.keys", ("?",), "Show keys", "list"),
+)
+
+
+def bind(
+    owner: QWidget,
+    targets: list[QWidget],
+    handlers: dict[str, Callable[[], None]],
+    overrides: dict[str, list[str]] | None = None,
+) -> dict[str, QAction]:
+    """Create a QAction per table row on the target widgets; returns them by id."""
+    ids = {a.id for a in ACTIONS}
+    missing, extra = ids - handlers.keys(), handlers.keys() - ids
+    if missing or extra:
+        raise ValueError(
+            f"actions without handlers: {sorted(missing)}; "
+            f"handlers without actions: {sorted(extra)}"
+        )
+    made: dict[str, QAction] = {}
+    for action in ACTIONS:
+        keys = (overrides or {}).get(action.id, list(action.keys))
+        qaction = QAction(action.label, owner)
+        qaction.setShortcuts([QKeySequence(k) for k in keys])
+        qaction.setShortcutContext(
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+            if action.scope == "list"
+            else Qt.ShortcutContext.WindowShortcut
+        )
+        qaction.triggered.connect(handlers[action.id])
+        for target in targets:
+            target.addAction(qaction)
+        made[action.id] = qaction
+    return made
+
+
+def key_table() -> str:
+    """The README's key table, generated from ACTIONS."""
+    lines = ["| keys | action |", "|---|---|"]
+    for action in ACTIONS:
+        lines.append(f"| {' / '.join(f'`{k}`' for k in action.keys)} | {action.label} |")
+    return "\n".join(lines)

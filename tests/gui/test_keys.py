@@ -1,0 +1,115 @@
+"""Keyboard triage with real key events on the real window."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings, Qt
+
+from readinglist.core.library import Library
+
+from support import ROOT, corpus
+
+NoMod = Qt.KeyboardModifier.NoModifier
+Shift = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def win(qtbot, tmp_path):
+    from readinglist.gui.app import make_app
+    from readinglist.gui.main_window import MainWindow
+
+    make_app()
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    lib = Library.open(tmp_path / "lib")
+    lib.import_file(corpus("listings/hf-papers-page.txt"))
+    w = MainWindow(lib)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    with qtbot.waitActive(w):
+        w.show()
+    qtbot.waitUntil(lambda: w.table.hasFocus())
+    yield w
+    w.close()
+    lib.close()
+
+
+def key(qtbot, w, k, mod=NoMod, widget=None):
+    qtbot.keyClick(widget or w.table, k, mod)
+
+
+def test_triage_the_reference_listing_from_the_keyboard(win, qtbot):
+    lib = win.library
+    row = lambda: win.table.currentIndex().row()  # noqa: E731
+    key(qtbot, win, Qt.Key.Key_J)
+    key(qtbot, win, Qt.Key.Key_J)
+    assert row() == 2
+    key(qtbot, win, Qt.Key.Key_K)
+    assert row() == 1
+    target = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_R)  # read: leaves the Inbox, cursor moves on
+    assert lib.get(target.id).status.value == "read"
+    assert win.model.rowCount() == 49 and row() == 1
+    second = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_Q)
+    assert lib.get(second.id).status.value == "queued"
+    third = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_D)
+    assert lib.get(third.id).status.value == "dismissed"
+    fourth = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_S)
+    assert lib.get(fourth.id).starred
+    key(qtbot, win, Qt.Key.Key_T)
+    assert win.tag_editor.hasFocus()
+    qtbot.keyClicks(win.tag_editor, "vision")
+    qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    assert lib.get(fourth.id).tags == ["vision"]
+    win.table.setFocus()
+    key(qtbot, win, Qt.Key.Key_A)
+    assert win.note.hasFocus()
+    qtbot.keyClicks(win.note, "check this")
+    qtbot.keyClick(win.note, Qt.Key.Key_Escape)
+    assert win.table.hasFocus()
+    assert lib.get(fourth.id).note == "check this"
+    key(qtbot, win, Qt.Key.Key_Z)  # undo the note
+    assert lib.get(fourth.id).note == ""
+    assert win.statusBar().currentMessage().startswith("Undid: edited the note")
+    key(qtbot, win, Qt.Key.Key_Z, Shift)  # redo
+    assert lib.get(fourth.id).note == "check this"
+    key(qtbot, win, Qt.Key.Key_End)
+    assert row() == win.model.rowCount() - 1
+    key(qtbot, win, Qt.Key.Key_Home)
+    assert row() == 0
+
+
+def test_letters_typed_in_the_search_box_do_not_triage(win, qtbot):
+    before = win.library.stats().by_status
+    key(qtbot, win, Qt.Key.Key_Slash)
+    assert win.search_box.hasFocus()
+    qtbot.keyClicks(win.search_box, "rqdsz")
+    assert win.library.stats().by_status == before
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Escape)
+    assert win.table.hasFocus() and win.search_box.text() == ""
+
+
+def test_no_two_actions_share_a_key_in_a_scope():
+    from readinglist.gui.actions import ACTIONS
+
+    seen: dict[tuple[str, str], str] = {}
+    for action in ACTIONS:
+        for k in action.keys:
+            slot = (action.scope, k.lower() if "+" in k else k)
+            assert slot not in seen, f"{k} is used by {seen[slot]} and {action.id}"
+            seen[slot] = action.id
+
+
+def test_readme_key_table_is_current():
+    from readinglist.gui.actions import key_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert key_table() in readme, (
+        "regenerate with: python -c 'from readinglist.gui.actions import key_table; print(key_table())'"
+    )
