@@ -32,7 +32,7 @@ from readinglist.core.library import Library
 from readinglist.gui.main_window import MainWindow
 app = make_app()
 QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, sys.argv[3])
-lib = Library.open(sys.argv[1])
+lib = Library.open(sys.argv[1], index=False)  # as the app opens it
 win = MainWindow(lib)
 win.show()
 app.processEvents()
@@ -55,7 +55,7 @@ sys.path.insert(0, sys.argv[2] + "/bench")
 from generate import VOCABULARY
 app = make_app()
 QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, sys.argv[3])
-lib = Library.open(sys.argv[1])
+lib = Library.open(sys.argv[1], index=False)
 win = MainWindow(lib)
 win.show()
 app.processEvents()
@@ -87,7 +87,9 @@ for i in range(25):
     app.processEvents()
     times.append(seen[-1][1] - start)
 times.sort()
-print(statistics.median(times), times[int(0.95 * (len(times) - 1))])
+import resource
+print(statistics.median(times), times[int(0.95 * (len(times) - 1))],
+      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 win.close()
 lib.close()
 """
@@ -136,7 +138,8 @@ def measure(folder: Path, runs: int) -> dict[str, object]:
         "cold_start_to_window_s_median": round(statistics.median(s for s, _ in starts), 3),
         "process_wall_s_median": round(statistics.median(w for _, w in starts), 3),
         "runs": runs,
-        "peak_rss_mb_median": round(statistics.median(rss)),
+        "peak_rss_mb_at_window_median": round(statistics.median(rss)),
+        "peak_rss_mb_after_searching": round(float(typing[2])),
         "keystroke_to_results_ms_p50": round(float(typing[0]) * 1000, 1),
         "keystroke_to_results_ms_p95": round(float(typing[1]) * 1000, 1),
     }
@@ -160,7 +163,8 @@ def main() -> None:
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "targets": {"cold_start_s": 1.0, "keystroke_to_results_ms_at_100k": 150},
-        "note": "keystroke to results includes the 60 ms typing debounce",
+        "note": "keystroke to results includes the 60 ms typing debounce; the search "
+        "index is opened by a worker 0.4 s after the window shows",
         "libraries": [measure(Path(a), runs=5) for a in sys.argv[1:]],
     }
     out = HERE / "results" / "gui.json"

@@ -36,12 +36,17 @@ def main(
     w, h = (int(x) for x in size.split("x"))
     window.resize(w, h)
     window.show()
+    for _ in range(300):  # let the search worker check the index first
+        app.processEvents()
+        if window.index_ready:
+            break
+        window.worker.wait(10)
     if query:
         window.search_box.setText(query)
         window._run_search()
         for _ in range(200):
             app.processEvents()
-            if "match" in window.statusBar().currentMessage():
+            if "match" in window.counts_label.text():
                 break
             window.worker.wait(10)
     for _ in range(20):

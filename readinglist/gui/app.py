@@ -59,7 +59,10 @@ def run_app(library_path: Path | None, files: list[str] | None = None) -> int:
         )
         return 1
     try:
-        library = Library.open(folder)
+        # The window opens at once on SQLite; the search worker checks, catches up
+        # or rebuilds the index in the background (a 100,000-paper index takes
+        # about a second just to open).
+        library = Library.open(folder, index=False)
     except UserError as exc:
         QMessageBox.critical(None, "Readinglist", str(exc))
         return 1

@@ -24,7 +24,8 @@ def win(qtbot, tmp_path):
     make_app()
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     QSettings().clear()
-    lib = Library.open(tmp_path / "lib")
+    # As the app does: the window's library has no index; its search worker owns it.
+    lib = Library.open(tmp_path / "lib", index=False)
     lib.import_file(corpus("listings/hf-papers-page.txt"))
     w = MainWindow(lib)
     qtbot.addWidget(w)

@@ -22,7 +22,8 @@ def window(qtbot, tmp_path, monkeypatch):
     make_app()
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     QSettings().clear()
-    lib = Library.open(tmp_path / "lib")
+    # As the app does: the window's library has no index; its search worker owns it.
+    lib = Library.open(tmp_path / "lib", index=False)
     lib.import_file(corpus("listings/hf-papers-page.txt"))
     win = MainWindow(lib)
     qtbot.addWidget(win)
@@ -39,7 +40,7 @@ def test_opens_on_inbox_with_first_paper_selected_and_list_focused(window, qtbot
     assert window.model.rowCount() == 50
     assert window.table.currentIndex().row() == 0
     qtbot.waitUntil(lambda: window.table.hasFocus())
-    assert "50 papers · 50 unread" in window.statusBar().currentMessage()
+    assert window.counts_label.text() == "50 papers · 50 unread"
     assert window.current_paper().title in window.detail.toPlainText()
 
 
@@ -47,7 +48,7 @@ def test_search_as_you_type_runs_off_thread_and_highlights(window, qtbot):
     qtbot.keyClicks(window.search_box, "barlow")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     assert window.current_paper().title.startswith("Barlow Twins")
-    assert "1 match" in window.statusBar().currentMessage()
+    assert window.counts_label.text().endswith("· 1 match")
     assert "#ffe58a" in window.detail.toHtml()
     window.search_box.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
@@ -120,7 +121,7 @@ def test_export_selection(window, tmp_path):
 
 def test_screenshot_is_not_blank(window, qtbot, tmp_path):
     window.search_box.setText("self-supervised")
-    qtbot.waitUntil(lambda: "match" in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: "match" in window.counts_label.text(), timeout=5000)
     image = window.grab().toImage()
     path = tmp_path / "window.png"
     image.save(str(path))
