@@ -26,7 +26,7 @@ class Action:
 ACTIONS: tuple[Action, ...] = (
     Action("nav.next", ("J", "Down"), "Next paper", "list"),
     Action("nav.previous", ("K", "Up"), "Previous paper", "list"),
-    Action("nav.first", ("Home",), "First paper", "list"),
+    Action("nav.first", ("G, G", "Home"), "First paper", "list"),
     Action("nav.last", ("Shift+G", "End"), "Last paper", "list"),
     Action("nav.next_unread", ("N",), "Next unread paper", "list"),
     Action("nav.previous_unread", ("P",), "Previous unread paper", "list"),
@@ -44,6 +44,19 @@ ACTIONS: tuple[Action, ...] = (
     Action("undo.redo", ("Shift+Z",), "Redo", "list"),
     Action("search.focus", ("/",), "Search", "list"),
     Action("help.keys", ("?",), "Show keys", "list"),
+    Action(
+        "view.focus", ("Return", "Enter"), "Focus mode: one paper, large text (Esc returns)", "list"
+    ),
+    Action("scroll.down", ("Space",), "Scroll the abstract down", "list"),
+    Action("scroll.up", ("Shift+Space",), "Scroll the abstract up", "list"),
+    Action("select.toggle", ("X",), "Add / remove the paper from the selection", "list"),
+    Action("select.all", ("Ctrl+A",), "Select all papers in the view", "list"),
+    Action("edit.untag", ("Shift+T",), "Remove a tag", "list"),
+    Action("go.inbox", ("G, I",), "Go to Inbox", "list"),
+    Action("go.queue", ("G, Q",), "Go to Queue", "list"),
+    Action("go.read", ("G, R",), "Go to Read", "list"),
+    Action("go.starred", ("G, S",), "Go to Starred", "list"),
+    Action("go.all", ("G, A",), "Go to All", "list"),
 )
 
 
@@ -64,17 +77,19 @@ def bind(
     made: dict[str, QAction] = {}
     for action in ACTIONS:
         keys = (overrides or {}).get(action.id, list(action.keys))
-        qaction = QAction(action.label, owner)
-        qaction.setShortcuts([QKeySequence(k) for k in keys])
-        qaction.setShortcutContext(
-            Qt.ShortcutContext.WidgetWithChildrenShortcut
-            if action.scope == "list"
-            else Qt.ShortcutContext.WindowShortcut
-        )
-        qaction.triggered.connect(handlers[action.id])
-        for target in targets:
+        # One QAction per target widget, parented to it: one shared action parented
+        # to the window made Return fire while typing in the tag editor.
+        for target in targets if action.scope == "list" else [owner]:
+            qaction = QAction(action.label, target)
+            qaction.setShortcuts([QKeySequence(k) for k in keys])
+            qaction.setShortcutContext(
+                Qt.ShortcutContext.WidgetWithChildrenShortcut
+                if action.scope == "list"
+                else Qt.ShortcutContext.WindowShortcut
+            )
+            qaction.triggered.connect(handlers[action.id])
             target.addAction(qaction)
-        made[action.id] = qaction
+            made.setdefault(action.id, qaction)
     return made
 
 

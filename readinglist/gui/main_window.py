@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         self._search_serial = 0
         self._match_count: int | None = None
         self._stats: Any = None
+        self._picking = False  # papers are being picked with x
         self.index_ready = False
 
         self.search_box = QLineEdit()
@@ -380,6 +381,17 @@ class MainWindow(QMainWindow):
                 "undo.redo": lambda: self._undo(redo=True),
                 "search.focus": self.focus_search,
                 "help.keys": self.show_help,
+                "view.focus": self.toggle_focus_mode,
+                "scroll.down": lambda: self._scroll_detail(1),
+                "scroll.up": lambda: self._scroll_detail(-1),
+                "select.toggle": self._toggle_in_selection,
+                "select.all": self.table.selectAll,
+                "edit.untag": self._start_untag,
+                "go.inbox": lambda: self.go_view("inbox"),
+                "go.queue": lambda: self.go_view("queue"),
+                "go.read": lambda: self.go_view("read"),
+                "go.starred": lambda: self.go_view("starred"),
+                "go.all": lambda: self.go_view("all"),
             },
         )
 
@@ -476,6 +488,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _select_row(self, row: int) -> None:
+        self._picking = False
         if not self.model.ids:
             self._show_detail()
             return
@@ -802,7 +815,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
 
     def _move(self, step: int) -> None:
-        self._select_row(self.table.currentIndex().row() + step)
+        row = self.table.currentIndex().row() + step
+        if self._picking and 0 <= row < len(self.model.ids):
+            # Papers picked with x stay picked while the cursor moves.
+            flags = self.table.selectionModel().SelectionFlag.NoUpdate
+            self.table.selectionModel().setCurrentIndex(self.model.index(row, 2), flags)
+            self.table.scrollTo(self.model.index(row, 2))
+            return
+        self._select_row(row)
 
     def _move_unread(self, step: int) -> None:
         row = self.table.currentIndex().row() + step
@@ -818,8 +838,58 @@ class MainWindow(QMainWindow):
         if paper is not None:
             self.mark_selected("unread" if paper.status.value == "read" else "read")
 
+    def go_view(self, key: str) -> None:
+        for i in range(self.sidebar.topLevelItemCount()):
+            item = self.sidebar.topLevelItem(i)
+            data = item.data(0, ROLE)
+            if data and data[1] == key:
+                self.sidebar.setCurrentItem(item)
+                break
+        self.table.setFocus()
+
+    def _scroll_detail(self, direction: int) -> None:
+        bar = self.detail.verticalScrollBar()
+        bar.setValue(bar.value() + direction * bar.pageStep())
+
+    def _toggle_in_selection(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            if not self._picking:
+                self._picking = True
+                self.table.clearSelection()
+            flags = (
+                self.table.selectionModel().SelectionFlag.Toggle
+                | self.table.selectionModel().SelectionFlag.Rows
+            )
+            self.table.selectionModel().select(index, flags)
+
+    def _start_untag(self) -> None:
+        self.tag_editor.setText("-")
+        self.tag_editor.setFocus()
+        self.tag_editor.end(False)
+
+    @property
+    def focus_mode(self) -> bool:
+        return self.sidebar.isHidden()
+
+    def toggle_focus_mode(self) -> None:
+        """One paper at a time with a large abstract; the same keys work; Esc returns."""
+        entering = not self.focus_mode
+        self.sidebar.setVisible(not entering)
+        self.table.setVisible(not entering)
+        self.search_box.setVisible(not entering)
+        if entering:
+            self.detail.zoomIn(3)
+            self.detail.setFocus()
+        else:
+            self.detail.zoomOut(3)
+            self.table.setFocus()
+
     def keyPressEvent(self, event: Any) -> None:
-        # Esc leaves the search box, tag editor or note and returns to the list.
+        # Esc leaves focus mode, the search box, tag editor or note: back to the list.
+        if event.key() == Qt.Key.Key_Escape and self.focus_mode:
+            self.toggle_focus_mode()
+            return
         if event.key() == Qt.Key.Key_Escape:
             if self.search_box.hasFocus() and self.search_box.text():
                 self.search_box.clear()

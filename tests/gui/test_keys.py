@@ -114,3 +114,55 @@ def test_readme_key_table_is_current():
     assert key_table() in readme, (
         "regenerate with: python -c 'from readinglist.gui.actions import key_table; print(key_table())'"
     )
+
+
+def test_g_sequences_selection_scrolling_and_focus_mode(win, qtbot):
+    lib = win.library
+    lib.mark([1, 2], "queued")
+    lib.set_starred([3], True)
+    win.refresh_sidebar()
+    key(qtbot, win, Qt.Key.Key_G)
+    key(qtbot, win, Qt.Key.Key_Q)
+    assert win.sidebar.currentItem().text(0).startswith("Queue")
+    assert win.model.rowCount() == 2
+    key(qtbot, win, Qt.Key.Key_G)
+    key(qtbot, win, Qt.Key.Key_S)
+    assert win.sidebar.currentItem().text(0).startswith("Starred") and win.model.rowCount() == 1
+    key(qtbot, win, Qt.Key.Key_G)
+    key(qtbot, win, Qt.Key.Key_A)
+    assert win.model.rowCount() == 50
+    key(qtbot, win, Qt.Key.Key_J)
+    key(qtbot, win, Qt.Key.Key_J)
+    key(qtbot, win, Qt.Key.Key_G)
+    key(qtbot, win, Qt.Key.Key_G)
+    assert win.table.currentIndex().row() == 0
+    key(qtbot, win, Qt.Key.Key_X)  # toggles the current row out of the selection
+    key(qtbot, win, Qt.Key.Key_J)
+    key(qtbot, win, Qt.Key.Key_X)
+    key(qtbot, win, Qt.Key.Key_J)
+    key(qtbot, win, Qt.Key.Key_X)
+    assert len(win.selected_papers()) >= 2
+    key(qtbot, win, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert len(win.selected_papers()) == 50
+    key(qtbot, win, Qt.Key.Key_G)
+    key(qtbot, win, Qt.Key.Key_I)
+    assert win.sidebar.currentItem().text(0).startswith("Inbox")
+    key(qtbot, win, Qt.Key.Key_Return)  # focus mode
+    assert win.focus_mode and win.detail.hasFocus()
+    first = win.current_paper()
+    qtbot.keyClick(win.detail, Qt.Key.Key_J)  # the same keys work there
+    assert win.current_paper().id != first.id
+    qtbot.keyClick(win.detail, Qt.Key.Key_Space)
+    qtbot.keyClick(win.detail, Qt.Key.Key_Escape)
+    assert not win.focus_mode and win.table.hasFocus()
+    key(qtbot, win, Qt.Key.Key_T)
+    qtbot.keyClicks(win.tag_editor, "temp")
+    qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    pid = win.current_paper().id
+    assert lib.get(pid).tags == ["temp"]
+    win.table.setFocus()
+    key(qtbot, win, Qt.Key.Key_T, Shift)
+    assert win.tag_editor.text() == "-"
+    qtbot.keyClicks(win.tag_editor, "temp")
+    qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    assert lib.get(pid).tags == []

@@ -140,10 +140,14 @@ def test_tag_editor_with_completion_tags_every_selected_paper(window, qtbot):
     )
     ids = [p.id for p in window.selected_papers()]
     assert len(ids) == 2
+    window.tag_editor.setFocus()  # as "t" does; keys go to the focused widget
+    qtbot.waitUntil(window.tag_editor.hasFocus)
     qtbot.keyClicks(window.tag_editor, "diffusion")
     qtbot.keyClick(window.tag_editor, Qt.Key.Key_Return)
     assert all(window.library.get(i).tags == ["diffusion"] for i in ids)
     assert "diffusion" in window._tag_names.stringList()
+    window.tag_editor.setFocus()
+    qtbot.waitUntil(window.tag_editor.hasFocus)
     qtbot.keyClicks(window.tag_editor, "-diffusion")
     qtbot.keyClick(window.tag_editor, Qt.Key.Key_Return)
     assert all(window.library.get(i).tags == [] for i in ids)
