@@ -568,3 +568,34 @@ def undo_cmd(ctx: click.Context) -> None:
 def redo_cmd(ctx: click.Context) -> None:
     """Redo the change undone last."""
     click.echo(_library(ctx).redo().description)
+
+
+@main.command("settings")
+@click.argument("name", required=False)
+@click.argument("value", required=False)
+@click.option("--keys", is_flag=True, help="List the app's keyboard action ids and default keys.")
+@click.pass_context
+def settings_cmd(ctx: click.Context, name: str | None, value: str | None, keys: bool) -> None:
+    """Show settings, or set NAME to VALUE (JSON), e.g. keymap '{"triage.read": ["E"]}'."""
+    from readinglist.core.settings import SETTINGS
+
+    if keys:
+        from readinglist.gui.actions import ACTIONS  # the table itself; no window is opened
+
+        for action in ACTIONS:
+            click.echo(f"{action.id:<22} {' / '.join(action.keys):<18} {action.label}")
+        return
+    lib = _library(ctx)
+    if name is None:
+        for setting in SETTINGS.values():
+            click.echo(f"{setting.name} = {json.dumps(lib.setting(setting.name))}")
+            click.echo(f"    {setting.help}")
+        return
+    if value is None:
+        click.echo(json.dumps(lib.setting(name)))
+        return
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"the value must be JSON: {exc}") from None
+    _say(lib.set_setting(name, parsed))

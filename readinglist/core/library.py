@@ -859,6 +859,27 @@ class Library:
         self._changed()
         return Changes("tags", ids, f"deleted tag {name.strip()} from {_n_papers(len(ids))}")
 
+    def setting(self, name: str) -> Any:
+        from readinglist.core import settings
+
+        if name not in settings.SETTINGS:
+            raise UserError(f"unknown setting {name!r}: use one of {', '.join(settings.SETTINGS)}")
+        row = self.db.execute("SELECT value FROM settings WHERE name = ?", [name]).fetchone()
+        return settings.decode(name, row[0] if row else None)
+
+    def set_setting(self, name: str, value: Any) -> Changes:
+        from readinglist.core import settings
+
+        if name not in settings.SETTINGS:
+            raise UserError(f"unknown setting {name!r}: use one of {', '.join(settings.SETTINGS)}")
+        with self._write() as db:
+            db.conn.execute(
+                "INSERT INTO settings (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                [name, json.dumps(value)],
+            )
+        return Changes("setting", [], f"set {name}")
+
     def data_version(self) -> int:
         """Changes whenever another connection (the CLI, another process) commits."""
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QWidget
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -61,12 +58,16 @@ ACTIONS: tuple[Action, ...] = (
 
 
 def bind(
-    owner: QWidget,
-    targets: list[QWidget],
+    owner: Any,
+    targets: list[Any],
     handlers: dict[str, Callable[[], None]],
     overrides: dict[str, list[str]] | None = None,
-) -> dict[str, QAction]:
+) -> dict[str, Any]:
     """Create a QAction per table row on the target widgets; returns them by id."""
+    # Qt is imported here, not at the top: the CLI reads ACTIONS without loading Qt.
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+
     ids = {a.id for a in ACTIONS}
     missing, extra = ids - handlers.keys(), handlers.keys() - ids
     if missing or extra:
@@ -74,7 +75,7 @@ def bind(
             f"actions without handlers: {sorted(missing)}; "
             f"handlers without actions: {sorted(extra)}"
         )
-    made: dict[str, QAction] = {}
+    made: dict[str, Any] = {}
     for action in ACTIONS:
         keys = (overrides or {}).get(action.id, list(action.keys))
         # One QAction per target widget, parented to it: one shared action parented

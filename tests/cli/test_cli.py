@@ -318,3 +318,12 @@ def test_undo_and_redo_from_the_cli(run):
     assert json.loads(run("list", "--json").stdout) == []
     result = run("undo")
     assert result.exit_code == 1 and "nothing to undo" in result.stderr
+
+
+def test_settings_command(run):
+    assert json.loads(run("settings", "keymap").stdout) == {}
+    assert run("settings", "keymap", '{"triage.read": ["E"]}').exit_code == 0
+    assert json.loads(run("settings", "keymap").stdout) == {"triage.read": ["E"]}
+    assert "triage.read" in run("settings", "--keys").stdout
+    assert run("settings", "nope").exit_code == 1
+    assert run("settings", "keymap", "{not json").exit_code == 1

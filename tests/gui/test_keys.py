@@ -166,3 +166,26 @@ def test_g_sequences_selection_scrolling_and_focus_mode(win, qtbot):
     qtbot.keyClicks(win.tag_editor, "temp")
     qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
     assert lib.get(pid).tags == []
+
+
+def test_keymap_setting_rebinds_a_key(qtbot, tmp_path):
+    from readinglist.gui.app import make_app
+    from readinglist.gui.main_window import MainWindow
+
+    make_app()
+    lib = Library.open(tmp_path / "lib", index=False)
+    lib.import_file(corpus("listings/hf-papers-page.txt"))
+    lib.set_setting("keymap", {"triage.read": ["E"], "no.such.action": ["W"]})
+    w = MainWindow(lib)
+    qtbot.addWidget(w)
+    with qtbot.waitActive(w):
+        w.show()
+    w.table.setFocus()
+    qtbot.waitUntil(w.table.hasFocus)
+    first = w.current_paper()
+    qtbot.keyClick(w.table, Qt.Key.Key_R)  # no longer bound
+    assert lib.get(first.id).status.value == "unread"
+    qtbot.keyClick(w.table, Qt.Key.Key_E)
+    assert lib.get(first.id).status.value == "read"
+    w.close()
+    lib.close()

@@ -1,0 +1,33 @@
+"""Settings stored in the library: one table of names, defaults and help text."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "keymap",
+            {},
+            "Key overrides for the app, {action id: [keys]}, e.g. "
+            '{"triage.read": ["E"]}; ids are listed by `readinglist settings --keys`.',
+        ),
+    )
+}
+
+
+def decode(name: str, raw: str | None) -> Any:
+    if raw is None:
+        return SETTINGS[name].default
+    return json.loads(raw)

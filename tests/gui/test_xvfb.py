@@ -1,0 +1,122 @@
+"""The real app in a real X window (Xvfb), driven by xdotool keystrokes only."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from support import corpus
+
+pytestmark = pytest.mark.xvfb
+
+
+def _free_display() -> int:
+    for n in range(90, 140):
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            return n
+    raise RuntimeError("no free X display number")
+
+
+@pytest.fixture
+def xserver():
+    if not shutil.which("Xvfb") or not shutil.which("xdotool"):
+        pytest.skip("Xvfb and xdotool are not installed (apt-get install xvfb xdotool)")
+    n = _free_display()
+    proc = subprocess.Popen(
+        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not os.path.exists(f"/tmp/.X11-unix/X{n}"):
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()
+            pytest.skip("Xvfb did not start")
+        time.sleep(0.05)
+    yield f":{n}"
+    proc.terminate()
+    proc.wait(10)
+
+
+def _xdotool(display: str, *args: str) -> str:
+    return subprocess.run(
+        ["xdotool", *args],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+
+
+def _state(db, pid):
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        return conn.execute("SELECT status, starred FROM papers WHERE id = ?", [pid]).fetchone()
+    finally:
+        conn.close()
+
+
+def _wait_for(fn, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if fn():
+            return True
+        time.sleep(0.1)
+    return fn()
+
+
+def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
+    from readinglist.core.library import Library
+
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_file(corpus("listings/hf-papers-page.txt"))
+    env = dict(
+        os.environ,
+        DISPLAY=xserver,
+        QT_QPA_PLATFORM="xcb",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    app = subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--library", str(folder)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wid = ""
+        deadline = time.monotonic() + 60
+        while not wid and time.monotonic() < deadline and app.poll() is None:
+            wid = _xdotool(xserver, "search", "--name", "^Readinglist$").split("\n")[0]
+            time.sleep(0.2)
+        assert wid, "the window did not appear"
+        _xdotool(xserver, "windowfocus", "--sync", wid)
+        time.sleep(1.0)
+        db = folder / "library.sqlite"
+        # The Inbox lists newest first: ids 50, 49, 48 ... ; the cursor starts on 50.
+        _xdotool(xserver, "key", "--delay", "150", "j", "r")
+        assert _wait_for(lambda: _state(db, 49) == ("read", 0))
+        _xdotool(xserver, "key", "--delay", "150", "q")  # the cursor moved on to 48
+        assert _wait_for(lambda: _state(db, 48) == ("queued", 0))
+        _xdotool(xserver, "key", "--delay", "150", "d")
+        assert _wait_for(lambda: _state(db, 47) == ("dismissed", 0))
+        _xdotool(xserver, "key", "--delay", "150", "s")
+        assert _wait_for(lambda: _state(db, 46) == ("unread", 1))
+        _xdotool(xserver, "key", "--delay", "150", "z")  # undo the star
+        assert _wait_for(lambda: _state(db, 46) == ("unread", 0))
+        _xdotool(xserver, "key", "--delay", "150", "shift+z")  # redo it
+        assert _wait_for(lambda: _state(db, 46) == ("unread", 1))
+        _xdotool(xserver, "key", "ctrl+q")
+        app.wait(30)
+        assert app.returncode == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
