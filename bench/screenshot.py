@@ -36,19 +36,20 @@ def main(
     w, h = (int(x) for x in size.split("x"))
     window.resize(w, h)
     window.show()
-    for _ in range(300):  # let the search worker check the index first
-        app.processEvents()
-        if window.index_ready:
-            break
-        window.worker.wait(10)
+    import time
+
+    def pump(until, seconds: float = 15.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            app.processEvents()
+            time.sleep(0.01)
+
+    pump(lambda: window.index_ready)  # the search worker checks the index first
     if query:
         window.search_box.setText(query)
-        window._run_search()
-        for _ in range(200):
-            app.processEvents()
-            if "match" in window.counts_label.text():
-                break
-            window.worker.wait(10)
+        pump(lambda: "match" in window.counts_label.text())
+    window._show_detail()
+    pump(lambda: "Similar papers" in window.detail.toPlainText(), 5.0)
     for _ in range(20):
         app.processEvents()
     window.grab().save(out)

@@ -599,3 +599,11 @@ def settings_cmd(ctx: click.Context, name: str | None, value: str | None, keys: 
     except json.JSONDecodeError as exc:
         raise UserError(f"the value must be JSON: {exc}") from None
     _say(lib.set_setting(name, parsed))
+
+
+@main.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def delete_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Delete papers (with their tags and note); `readinglist undo` brings them back."""
+    _say(_library(ctx).delete(_parse_ids(ids)))

@@ -35,6 +35,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("edit.tag", ("T",), "Add a tag", "list"),
     Action("edit.note", ("A",), "Edit the note", "list"),
     Action("paper.open", ("O",), "Open the paper's page", "list"),
+    Action(
+        "paper.delete", ("Delete",), "Delete the selected papers (undo brings them back)", "list"
+    ),
     Action("copy.bibtex", ("Y",), "Copy BibTeX of the selection", "list"),
     Action("copy.cite", ("Shift+Y",), "Copy \\cite{} of the selection", "list"),
     Action("undo.undo", ("Z",), "Undo", "list"),

@@ -314,9 +314,10 @@ class MainWindow(QMainWindow):
         super().resizeEvent(event)
         # In a small window the title matters most: drop the added date, then tags.
         width = self.table.viewport().width()
-        self.table.setColumnHidden(6, width < 640)
-        self.table.setColumnHidden(5, width < 520)
-        self.table.setColumnWidth(3, 140 if width >= 640 else 100)
+        room = width - (26 + 24 + 140 + 44)  # for title, tags (90) and added (84)
+        self.table.setColumnHidden(6, room - 90 - 84 < 300)
+        self.table.setColumnHidden(5, room - 90 < 260)
+        self.table.setColumnWidth(3, 140 if room - 90 >= 260 else 100)
 
     # --- menus ------------------------------------------------------------------
 
@@ -342,13 +343,8 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Copy \\&cite{}", None, self.copy_cite)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
-        paper = bar.addMenu("&Paper")
-        for status in ("read", "queued", "dismissed", "unread"):
-            self._action(
-                paper, f"Mark {status}", None, lambda _=False, s=status: self.mark_selected(s)
-            )
-        self._action(paper, "Star / unstar", None, self.toggle_star)
-        self._action(paper, "Open page in browser", None, self.open_selected)
+        self._paper_menu = bar.addMenu("&Paper")
+        self._go_menu = bar.addMenu("&Go")
         edit = bar.addMenu("&Edit")
         self._action(edit, "&Undo", QKeySequence.StandardKey.Undo, lambda: self._undo(redo=False))
         self._action(edit, "&Redo", QKeySequence.StandardKey.Redo, lambda: self._undo(redo=True))
@@ -380,6 +376,7 @@ class MainWindow(QMainWindow):
                 "edit.tag": self.tag_editor.setFocus,
                 "edit.note": self.note.setFocus,
                 "paper.open": self.open_selected,
+                "paper.delete": self.delete_selected,
                 "copy.bibtex": self.copy_bibtex,
                 "copy.cite": self.copy_cite,
                 "undo.undo": lambda: self._undo(redo=False),
@@ -399,6 +396,7 @@ class MainWindow(QMainWindow):
                 "go.all": lambda: self.go_view("all"),
             },
         )
+        self._fill_key_menus()
 
     # --- sidebar and views ------------------------------------------------------------
 
@@ -687,6 +685,15 @@ class MainWindow(QMainWindow):
             self._select_row(row)
         self._update_status()
 
+    def delete_selected(self) -> None:
+        papers = self.selected_papers()
+        if not papers:
+            return
+        row = self.table.currentIndex().row()
+        self._act(self.library.delete, [p.id for p in papers])
+        self.refresh_sidebar()
+        self.reload_keep_row(row)
+
     def toggle_star(self) -> None:
         papers = self.selected_papers()
         if papers:
@@ -842,6 +849,28 @@ class MainWindow(QMainWindow):
         paper = self.current_paper()
         if paper is not None:
             self.mark_selected("unread" if paper.status.value == "read" else "read")
+
+    def _fill_key_menus(self) -> None:
+        """Menus list the keyboard actions with their keys (from the ACTIONS table).
+
+        The menu entries show the key but do not own it (WidgetShortcut on the menu):
+        the list's own bindings act, so a letter typed in the search box never does.
+        """
+        keymap = self._keymap()
+        for action in ACTIONS:
+            menu = (
+                self._go_menu
+                if action.id.split(".")[0] in ("nav", "go", "view", "scroll")
+                else self._paper_menu
+            )
+            if action.id.startswith(("help.", "search.")):
+                continue
+            entry = QAction(action.label, menu)
+            keys = keymap.get(action.id, list(action.keys))
+            entry.setShortcuts([QKeySequence(k) for k in keys])
+            entry.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            entry.triggered.connect(self.key_actions[action.id].trigger)
+            menu.addAction(entry)
 
     def _keymap(self) -> dict[str, list[str]]:
         """The user's key overrides (setting "keymap"); unknown ids are ignored."""

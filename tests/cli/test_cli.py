@@ -327,3 +327,12 @@ def test_settings_command(run):
     assert "triage.read" in run("settings", "--keys").stdout
     assert run("settings", "nope").exit_code == 1
     assert run("settings", "keymap", "{not json").exit_code == 1
+
+
+def test_delete_and_undo_from_the_cli(run):
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    run("tag", "2", "--add", "keep")
+    assert run("delete", "2").stdout.strip() == "Deleted 1 paper"
+    assert run("show", "2").exit_code == 1
+    run("undo")
+    assert json.loads(run("show", "2", "--json").stdout)["tags"] == ["keep"]

@@ -189,3 +189,22 @@ def test_keymap_setting_rebinds_a_key(qtbot, tmp_path):
     assert lib.get(first.id).status.value == "read"
     w.close()
     lib.close()
+
+
+def test_menus_show_the_keys_from_the_table(win):
+    from readinglist.gui.actions import ACTIONS
+
+    entries = {a.text(): a.shortcut().toString() for a in win._paper_menu.actions()}
+    entries.update({a.text(): a.shortcut().toString() for a in win._go_menu.actions()})
+    read = next(a for a in ACTIONS if a.id == "triage.read")
+    assert entries[read.label] == "R"
+    assert entries["Go to Inbox"] == "G, I"
+    win._paper_menu.actions()[0].trigger()  # a menu entry does what its key does
+
+
+def test_delete_key_and_undo_bring_the_paper_back(win, qtbot):
+    first = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_Delete)
+    assert win.library.count() == 49
+    key(qtbot, win, Qt.Key.Key_Z)
+    assert win.library.count() == 50 and win.library.get(first.id).title == first.title
