@@ -96,6 +96,11 @@ def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
         while not wid and time.monotonic() < deadline and app.poll() is None:
             wid = _xdotool(xserver, "search", "--name", "^Readinglist$").split("\n")[0]
             time.sleep(0.2)
+        if not wid and app.poll() is not None:
+            output = app.stdout.read().decode(errors="replace") if app.stdout else ""
+            if "platform plugin" in output and "xcb" in output:
+                # A machine without Qt's X11 libraries: an environment gap, not the app.
+                pytest.skip(f"Qt cannot use X11 here: {output.strip().splitlines()[-1]}")
         assert wid, "the window did not appear"
         _xdotool(xserver, "windowfocus", "--sync", wid)
         time.sleep(1.0)
