@@ -35,13 +35,19 @@ class _Group(click.Group):
             sys.exit(130)
 
 
-def _library(ctx: click.Context, repair_index: bool = True) -> Any:
+def _library(ctx: click.Context, repair_index: bool = True, index: bool = True) -> Any:
+    """The library, opened once per command. Commands that only read the database
+    pass ``index=False``: opening and probing a large search index costs a second
+    (changes still queued are indexed by the next command that opens it)."""
     from readinglist.core.library import Library
 
     obj = ctx.find_root().obj
     if obj.get("library") is None:
         lib = Library.open(
-            obj["path"], progress=_progress_printer("Indexing"), repair_index=repair_index
+            obj["path"],
+            index=index,
+            progress=_progress_printer("Indexing"),
+            repair_index=repair_index,
         )
         obj["library"] = lib
         ctx.find_root().call_on_close(lib.close)
@@ -185,7 +191,7 @@ def list_cmd(
     as_json: bool,
 ) -> None:
     """List papers, ordered by id."""
-    papers = _library(ctx).list_papers(
+    papers = _library(ctx, index=False).list_papers(
         status=status, tag=tag, starred=True if starred else None, batch_id=batch_id
     )
     if as_json:
@@ -201,7 +207,7 @@ def list_cmd(
 @click.pass_context
 def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
     """Show one paper."""
-    p = _library(ctx).get(paper_id)
+    p = _library(ctx, index=False).get(paper_id)
     if as_json:
         _print_json(p.to_json())
         return
@@ -297,7 +303,7 @@ def note_cmd(ctx: click.Context, paper_id: int, text: str) -> None:
 @click.pass_context
 def stats_cmd(ctx: click.Context, as_json: bool) -> None:
     """Counts by status, tags and imports, and where the library lives."""
-    lib = _library(ctx)
+    lib = _library(ctx, index=False)
     stats = lib.stats()
     if as_json:
         data = stats.to_json()

@@ -52,8 +52,9 @@ _PROCEEDINGS = re.compile(
     r"AISTATS|UAI|COLT|MICCAI|INTERSPEECH|ICASSP)\b",
     re.IGNORECASE,
 )
-# Fields copied from a paper's imported BibTeX (kept in Paper.extra["bibtex"]).
-_PASSTHROUGH = (
+# Fields kept from imported BibTeX (Paper.extra["bibtex"]) and written back on export;
+# the importer reads this same list.
+BIB_FIELDS = (
     "journal",
     "booktitle",
     "volume",
@@ -199,40 +200,9 @@ def title_field(title: str) -> str:
     return " ".join(out)
 
 
-def format_name(name: str) -> str:
-    """One author for BibTeX: family name first where "Given Family" would be ambiguous."""
-    name = " ".join(name.split())
-    if not name:
-        return name
-    if " and " in f" {name} " or re.search(r"\b(?:Collaborations?|Consortium|Team|Group)\b", name):
-        return "{" + escape(name) + "}"  # an institution: never split into names
-    if name.count(",") == 1:
-        # Our display form "Given [von] Family, Jr." (see importers.bibtex_name):
-        # BibTeX wants "[von] Family, Jr., Given".
-        left, _, jr = (x.strip() for x in name.rpartition(","))
-        parts = left.split(" ")
-        if len(parts) == 1:
-            return f"{escape(left)}, {escape(jr)}"
-        start = next(
-            (
-                i
-                for i in range(1, len(parts) - 1)
-                if parts[i].lower() in _PARTICLES and parts[i][0].islower()
-            ),
-            len(parts) - 1,
-        )
-        family, given = " ".join(parts[start:]), " ".join(parts[:start])
-        return f"{escape(family)}, {escape(jr)}, {escape(given)}"
-    if "," in name:
-        return ", ".join(escape(p.strip()) for p in name.split(","))
-    parts = name.split(" ")
-    suffix = ""
-    if len(parts) > 2 and _SUFFIXES.match(parts[-1]):
-        suffix = parts.pop()
-    if len(parts) == 1:
-        return escape(parts[0]) + (f", {escape(suffix)}" if suffix else "")
-    # First lower-case particle after the given names starts the family name.
-    found: int | None = next(
+def _particle_start(parts: list[str]) -> int | None:
+    """Index of the first lower-case particle ("von", "de") after the given names."""
+    return next(
         (
             i
             for i in range(1, len(parts) - 1)
@@ -240,11 +210,31 @@ def format_name(name: str) -> str:
         ),
         None,
     )
+
+
+def format_name(name: str) -> str:
+    """One author for BibTeX: family name first where "Given Family" would be ambiguous
+    (particles such as "von", suffixes such as "Jr."); the inverse of importers.bibtex_name."""
+    name = " ".join(name.split())
+    if not name:
+        return name
+    if " and " in f" {name} " or re.search(r"\b(?:Collaborations?|Consortium|Team|Group)\b", name):
+        return "{" + escape(name) + "}"  # an institution: never split into names
+    suffix = ""
+    if name.count(",") == 1:  # our display form "Given [von] Family, Jr."
+        name, _, suffix = (x.strip() for x in name.rpartition(","))
+    elif "," in name:
+        return ", ".join(escape(p.strip()) for p in name.split(","))
+    parts = name.split(" ")
+    if not suffix and len(parts) > 2 and _SUFFIXES.match(parts[-1]):
+        suffix = parts.pop()
+    if len(parts) == 1:
+        return escape(parts[0]) + (f", {escape(suffix)}" if suffix else "")
+    found = _particle_start(parts)
     if found is None and not suffix:
         return escape(name)
     start = found if found is not None else len(parts) - 1
-    family = " ".join(parts[start:])
-    given = " ".join(parts[:start])
+    family, given = " ".join(parts[start:]), " ".join(parts[:start])
     if suffix:
         return f"{escape(family)}, {escape(suffix)}, {escape(given)}"
     return f"{escape(family)}, {escape(given)}"
@@ -282,7 +272,7 @@ def entry(
     fields: list[tuple[str, str]] = [("title", title_field(paper.title))]
     if paper.authors:
         fields.append(("author", " and ".join(format_name(a) for a in paper.authors)))
-    for name in _PASSTHROUGH:
+    for name in BIB_FIELDS:
         value = venue.get(name) or bib.get(name)
         if not value:
             continue

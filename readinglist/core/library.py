@@ -28,7 +28,6 @@ from readinglist.core.models import (
     ImportReport,
     Paper,
     PaperDraft,
-    ParseResult,
     Skipped,
     Status,
 )
@@ -267,20 +266,11 @@ class Library:
     def get_many(self, ids: Iterable[int]) -> list[Paper]:
         """Papers in the order of ``ids``; raises UnknownPaper naming the first missing id."""
         ids = list(ids)
-        found: dict[int, Paper] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = ids[chunk_start : chunk_start + 500]
-            rows = self.db.execute(
-                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN ({','.join('?' * len(chunk))})",
-                chunk,
-            ).fetchall()
-            tags = self._tags_for(chunk)
-            for row in rows:
-                found[row[0]] = self._row_to_paper(row, tags.get(row[0], []))
-        for pid in ids:
-            if pid not in found:
-                raise UnknownPaper(pid)
-        return [found[pid] for pid in ids]
+        papers = self.get_many_existing(ids)
+        if len(papers) != len(ids):
+            found = {p.id for p in papers}
+            raise UnknownPaper(next(pid for pid in ids if pid not in found))
+        return papers
 
     def list_papers(
         self,
@@ -440,10 +430,6 @@ class Library:
         return self.import_text(
             text, source=source, format=format, dry_run=dry_run, progress=progress
         )
-
-    def parse(self, text: str, format: str = "auto", source: str = "input") -> ParseResult:
-        """Parse without touching the library (for a preview)."""
-        return parse(text, format=format, name=source)
 
     def import_text(
         self,
@@ -770,33 +756,24 @@ class Library:
         with self._undoable("tags", description, ids) as db:
             conn = db.conn
             for name in add:
-                row = conn.execute(
-                    "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name]
-                ).fetchone()
-                tag_id = (
-                    row[0]
-                    if row
-                    else conn.execute("INSERT INTO tags (name) VALUES (?)", [name]).lastrowid
-                )
+                tag_id = _tag_id(conn, name, create=True)
                 conn.executemany(
                     "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
                     [(pid, tag_id) for pid in ids],
                 )
             for name in remove:
-                row = conn.execute(
-                    "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name]
-                ).fetchone()
-                if row is None:
+                found = _tag_id(conn, name)
+                if found is None:
                     continue
                 conn.executemany(
                     "DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?",
-                    [(pid, row[0]) for pid in ids],
+                    [(pid, found) for pid in ids],
                 )
                 # A tag nobody carries any more disappears from the sidebar.
                 conn.execute(
                     "DELETE FROM tags WHERE id = ? AND NOT EXISTS "
                     "(SELECT 1 FROM paper_tags WHERE tag_id = ?)",
-                    [row[0], row[0]],
+                    [found, found],
                 )
         self._changed()
         return Changes("tags", ids, description)
@@ -804,58 +781,44 @@ class Library:
     def rename_tag(self, old: str, new: str) -> Changes:
         """Rename a tag; renaming onto an existing tag merges the two."""
         new = _clean_tag(new)
-        row = self.db.execute(
-            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [old.strip()]
-        ).fetchone()
-        if row is None:
-            raise UserError(f"no tag named {old.strip()!r}")
-        target = self.db.execute(
-            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [new]
-        ).fetchone()
-        ids = [
-            r[0]
-            for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
-        ]
-        verb = "merged" if target is not None and target[0] != row[0] else "renamed"
+        tag_id, ids = self._existing_tag(old)
+        target_id = _tag_id(self.db.conn, new)
+        merging = target_id is not None and target_id != tag_id
         text = (
             f"merged tag {old.strip()} into {new}"
-            if verb == "merged"
+            if merging
             else f"renamed tag {old.strip()} to {new}"
         )
         with self._undoable("tags", text, ids) as db:
-            if target is None or target[0] == row[0]:
-                db.conn.execute("UPDATE tags SET name = ? WHERE id = ?", [new, row[0]])
+            if not merging:
+                db.conn.execute("UPDATE tags SET name = ? WHERE id = ?", [new, tag_id])
             else:
                 db.conn.execute(
                     "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) "
                     "SELECT paper_id, ? FROM paper_tags WHERE tag_id = ?",
-                    [target[0], row[0]],
+                    [target_id, tag_id],
                 )
-                db.conn.execute("DELETE FROM tags WHERE id = ?", [row[0]])
+                db.conn.execute("DELETE FROM tags WHERE id = ?", [tag_id])
         self._changed()
-        verb = "merged" if target is not None and target[0] != row[0] else "renamed"
-        return Changes(
-            "tags",
-            ids,
-            f"{verb} tag {old.strip()} into {new}"
-            if verb == "merged"
-            else f"renamed tag {old.strip()} to {new}",
-        )
+        return Changes("tags", ids, text)
 
-    def delete_tag(self, name: str) -> Changes:
-        row = self.db.execute(
-            "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name.strip()]
-        ).fetchone()
-        if row is None:
+    def _existing_tag(self, name: str) -> tuple[int, list[int]]:
+        """A tag's id and the papers carrying it; UserError when there is no such tag."""
+        tag_id = _tag_id(self.db.conn, name.strip())
+        if tag_id is None:
             raise UserError(f"no tag named {name.strip()!r}")
         ids = [
             r[0]
-            for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [row[0]])
+            for r in self.db.execute("SELECT paper_id FROM paper_tags WHERE tag_id = ?", [tag_id])
         ]
+        return tag_id, ids
+
+    def delete_tag(self, name: str) -> Changes:
+        tag_id, ids = self._existing_tag(name)
         text = f"deleted tag {name.strip()} from {_n_papers(len(ids))}"
         with self._undoable("tags", text, ids) as db:
-            db.conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", [row[0]])
-            db.conn.execute("DELETE FROM tags WHERE id = ?", [row[0]])
+            db.conn.execute("DELETE FROM paper_tags WHERE tag_id = ?", [tag_id])
+            db.conn.execute("DELETE FROM tags WHERE id = ?", [tag_id])
         self._changed()
         return Changes("tags", ids, f"deleted tag {name.strip()} from {_n_papers(len(ids))}")
 
@@ -952,14 +915,7 @@ class Library:
                 list(row.values()),
             )
             for name in item["tags"]:
-                tag = conn.execute(
-                    "SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name]
-                ).fetchone()
-                tag_id = (
-                    tag[0]
-                    if tag
-                    else conn.execute("INSERT INTO tags (name) VALUES (?)", [name]).lastrowid
-                )
+                tag_id = _tag_id(conn, name, create=True)
                 conn.execute(
                     "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id) VALUES (?, ?)",
                     [pid, tag_id],
@@ -1093,10 +1049,7 @@ class Library:
         clauses = [where[len("WHERE ") :]] if where else []
         if tags:
             for tag in tags:
-                if not self.db.execute(
-                    "SELECT 1 FROM tags WHERE name = ? COLLATE NOCASE", [tag]
-                ).fetchone():
-                    raise UserError(f"no tag named {tag!r}")
+                self._existing_tag(tag)
             clauses.append(
                 "id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
                 f"WHERE t.name COLLATE NOCASE IN ({','.join('?' * len(tags))}))"
@@ -1458,6 +1411,16 @@ def _dumps(value: Any) -> str:
 
 def _n_papers(n: int) -> str:
     return f"{n} paper" if n == 1 else f"{n:,} papers"
+
+
+def _tag_id(conn: sqlite3.Connection, name: str, create: bool = False) -> int | None:
+    """The id of a tag, ignoring case; created when missing if asked."""
+    row = conn.execute("SELECT id FROM tags WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+    if row is not None:
+        return int(row[0])
+    if not create:
+        return None
+    return int(conn.execute("INSERT INTO tags (name) VALUES (?)", [name]).lastrowid or 0)
 
 
 def _clean_tag(name: str) -> str:

@@ -336,15 +336,6 @@ class _MarkFormatter(highlight.Formatter):
         return MARK_START + highlight.get_text(text, token, replace) + MARK_END
 
 
-def segments(marked: str) -> list[tuple[str, bool]]:
-    """Split marked text into (text, is_match) pieces."""
-    out: list[tuple[str, bool]] = []
-    for i, part in enumerate(re.split(f"[{MARK_START}{MARK_END}]", marked)):
-        if part:
-            out.append((part, i % 2 == 1))
-    return out
-
-
 def render(marked: str, start: str = "[", end: str = "]") -> str:
     return marked.replace(MARK_START, start).replace(MARK_END, end)
 
@@ -531,29 +522,21 @@ class SearchIndex:
         self._searcher = self.ix.searcher(weighting=scoring.BM25F())
         return self._searcher
 
-    def _filter(self, searcher: Any, filters: list[query.Query], ids: Iterable[int] | None) -> Any:
-        if not filters and ids is None:
+    def _filter(self, searcher: Any, filters: list[query.Query]) -> set[int] | None:
+        """The documents passing every filter, cached until the searcher changes."""
+        if not filters:
             return None
-        key = (tuple(repr(f) for f in filters), None if ids is None else tuple(sorted(ids)))
+        key = tuple(repr(f) for f in filters)
         cached = self._filter_cache.get(key)
         if cached is None:
-            q: query.Query = (
-                query.And(filters)
-                if len(filters) > 1
-                else (filters[0] if filters else query.Every())
-            )
+            q = query.And(filters) if len(filters) > 1 else filters[0]
             # Postings still list replaced (deleted) versions of a document, and
             # the collector does not drop them when given a docnum filter.
             reader = searcher.reader()
-            candidates = q.docs(searcher) if filters else range(searcher.doc_count_all())
             if reader.has_deletions():
-                docs = {d for d in candidates if not reader.is_deleted(d)}
+                cached = {d for d in q.docs(searcher) if not reader.is_deleted(d)}
             else:
-                docs = set(candidates)  # no per-document check: ~100 ms saved at 100k
-            if ids is not None:
-                wanted = {int(i) for i in ids}
-                docs = {d for d in docs if int(searcher.stored_fields(d)["id"]) in wanted}
-            cached = docs
+                cached = set(q.docs(searcher))  # no per-document check: ~100 ms at 100k
             if len(self._filter_cache) > 32:
                 self._filter_cache.clear()
             self._filter_cache[key] = cached
@@ -564,7 +547,7 @@ class SearchIndex:
         if parsed.query is query.NullQuery:
             return SearchResult([], 0, parsed)
         s = self.searcher()
-        filt = self._filter(s, parsed.filters, None)
+        filt = self._filter(s, parsed.filters)
         q = parsed.query
         if isinstance(q, query.Every):
             # Filters alone (is:starred): newest papers first.

@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from readinglist.core.library import Library
 
@@ -14,28 +14,6 @@ from support import ROOT, corpus
 
 NoMod = Qt.KeyboardModifier.NoModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture
-def win(qtbot, tmp_path):
-    from readinglist.gui.app import make_app
-    from readinglist.gui.main_window import MainWindow
-
-    make_app()
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QSettings().clear()
-    # As the app does: the window's library has no index; its search worker owns it.
-    lib = Library.open(tmp_path / "lib", index=False)
-    lib.import_file(corpus("listings/hf-papers-page.txt"))
-    w = MainWindow(lib)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    with qtbot.waitActive(w):
-        w.show()
-    qtbot.waitUntil(lambda: w.table.hasFocus())
-    yield w
-    w.close()
-    lib.close()
 
 
 def key(qtbot, w, k, mod=NoMod, widget=None):

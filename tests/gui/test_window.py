@@ -6,33 +6,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from readinglist.core.library import Library
-
-from support import FIXTURES, corpus
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from readinglist.gui.app import make_app
-    from readinglist.gui.main_window import MainWindow
-
-    make_app()
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QSettings().clear()
-    # As the app does: the window's library has no index; its search worker owns it.
-    lib = Library.open(tmp_path / "lib", index=False)
-    lib.import_file(corpus("listings/hf-papers-page.txt"))
-    win = MainWindow(lib)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    with qtbot.waitActive(win):
-        win.show()
-    yield win
-    win.close()
-    lib.close()
+from support import FIXTURES
 
 
 def test_opens_on_inbox_with_first_paper_selected_and_list_focused(window, qtbot):

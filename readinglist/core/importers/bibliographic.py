@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+from readinglist.core.bibtex import BIB_FIELDS
 from readinglist.core.errors import BadInput
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import find_links, normalize_arxiv_id, normalize_doi
@@ -133,30 +134,8 @@ def split_bibtex_authors(value: str) -> list[str]:
 # --- BibTeX --------------------------------------------------------------------------------
 
 _YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|2[01]\d\d)(?!\d)")
-_KEEP = (
-    "journal",
-    "journaltitle",
-    "booktitle",
-    "volume",
-    "number",
-    "pages",
-    "publisher",
-    "month",
-    "editor",
-    "series",
-    "address",
-    "location",
-    "organization",
-    "school",
-    "institution",
-    "edition",
-    "chapter",
-    "howpublished",
-    "isbn",
-    "issn",
-    "type",
-    "note",
-)
+# biblatex names of the same fields: journaltitle -> journal, location -> address.
+_ALIASES = {"journaltitle": "journal", "location": "address"}
 
 
 _MONTH_NAMES = dict(
@@ -240,10 +219,9 @@ def parse_bibtex(text: str) -> ParseResult:
         if "#" in fields.get("month", ""):
             fields["month"] = _concat_months(fields["month"])
         bib = {"entrytype": entrytype}
-        for k in _KEEP:
+        for k in (*BIB_FIELDS, *_ALIASES):
             if fields.get(k):
-                key = {"journaltitle": "journal", "location": "address"}.get(k, k)
-                bib.setdefault(key, latex_to_text(fields[k]))
+                bib.setdefault(_ALIASES.get(k, k), latex_to_text(fields[k]))
         categories = []
         if fields.get("primaryclass"):
             categories = [fields["primaryclass"].strip()]
