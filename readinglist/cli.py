@@ -148,6 +148,15 @@ def import_cmd(
                 click.echo(f"  skipped {item}", err=True)
             for item in report.warnings:
                 click.echo(f"  warning {item}", err=True)
+        if report.added and not dry_run and lib.setting("enrich_after_import"):
+            # A failing network must not fail the import that already landed.
+            try:
+                added = lib.get_many(report.paper_ids[: report.added])
+                incomplete = [p for p in added if not p.authors or not p.year]
+                if incomplete:
+                    _print_enrichment(lib.enrich(incomplete, progress=_progress_printer("arXiv")))
+            except UserError as exc:
+                click.echo(f"Note: not completed from arXiv: {exc}", err=True)
     if as_json:
         if len(files) == 1 and reports:
             _print_json(reports[0].to_json())
@@ -169,6 +178,43 @@ def _paper_line(p: Any) -> str:
     tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
     who = f" — {authors}" if authors else ""
     return f"{p.id:>6} {star} {p.status.value:<9} {p.title}{who}{year}{tags}"
+
+
+def _print_enrichment(report: Any) -> None:
+    for pid, title, fields in report.changed:
+        click.echo(f"{pid:>6} completed {', '.join(fields)}: {title}")
+    for pid, title in report.unchanged:
+        click.echo(f"{pid:>6} already complete: {title}")
+    for pid, title, reason in report.left_alone:
+        click.echo(f"{pid:>6} left alone: {title}\n         {reason}")
+    click.echo(f"{report.summary()} ({report.requests} requests to arXiv)")
+
+
+@main.command("enrich")
+@click.argument("query", required=False)
+@click.option("--ids", "id_list", help="Comma-separated paper ids to complete.")
+@click.option("--json", "as_json", is_flag=True, help="Print what changed as JSON.")
+@click.pass_context
+def enrich_cmd(ctx: click.Context, query: str | None, id_list: str | None, as_json: bool) -> None:
+    """Complete papers from arXiv: authors, year, ids, categories, DOI, links.
+
+    With no QUERY or --ids: every paper missing authors or year. Papers with an
+    arXiv id are fetched by id; others are searched by exact title and completed
+    only when the titles are equal and the abstracts agree. Empty fields are
+    filled, nothing you set is overwritten, and `readinglist undo` takes the run
+    back. One request every 3 seconds; answers are cached for a week.
+    """
+    lib = _library(ctx)
+    ids = _parse_ids((id_list,)) if id_list else None
+    papers = lib.enrich_targets(query, ids)
+    if not papers:
+        click.echo("Nothing to complete: every paper has authors and a year.")
+        return
+    report = lib.enrich(papers, progress=_progress_printer("arXiv"))
+    if as_json:
+        _print_json(report.to_json())
+    else:
+        _print_enrichment(report)
 
 
 @main.command("list")

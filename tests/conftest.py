@@ -34,3 +34,13 @@ def indexed(tmp_path):
 def _no_user_library(monkeypatch, tmp_path):
     # No test may ever touch the real user data folder.
     monkeypatch.setenv("READINGLIST_LIBRARY", str(tmp_path / "default-lib"))
+
+
+@pytest.fixture
+def server(monkeypatch):
+    """A local HTTP server replaying the recorded arXiv API, set as the API address."""
+    from arxiv_server import ArxivServer
+
+    with ArxivServer() as srv:
+        monkeypatch.setenv("READINGLIST_ARXIV_API", srv.url)
+        yield srv

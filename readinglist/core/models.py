@@ -157,3 +157,29 @@ class ImportReport:
         if self.dry_run:
             head = "dry run (nothing written): " + head
         return head
+
+
+@dataclass
+class EnrichReport:
+    """What a run of "complete from arXiv" changed and what it left alone, and why."""
+
+    changed: list[tuple[int, str, list[str]]] = field(default_factory=list)  # id, title, fields
+    unchanged: list[tuple[int, str]] = field(default_factory=list)  # found, nothing to fill
+    left_alone: list[tuple[int, str, str]] = field(default_factory=list)  # id, title, reason
+    requests: int = 0
+    batch_id: int | None = None
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.changed)} completed, {len(self.unchanged)} already complete, "
+            f"{len(self.left_alone)} left alone"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "changed": [{"id": i, "title": t, "fields": f} for i, t, f in self.changed],
+            "unchanged": [{"id": i, "title": t} for i, t in self.unchanged],
+            "left_alone": [{"id": i, "title": t, "reason": r} for i, t, r in self.left_alone],
+            "requests": self.requests,
+            "batch_id": self.batch_id,
+        }

@@ -23,6 +23,17 @@ SETTINGS: dict[str, Setting] = {
             "Key overrides for the app, {action id: [keys]}, e.g. "
             '{"triage.read": ["E"]}; ids are listed by `readinglist settings --keys`.',
         ),
+        Setting(
+            "arxiv_api",
+            "",
+            "Address of the arXiv API used to complete papers (empty: "
+            "https://export.arxiv.org/api/query). READINGLIST_ARXIV_API overrides it.",
+        ),
+        Setting(
+            "enrich_after_import",
+            False,
+            "Complete new papers from arXiv after each import (uses the network).",
+        ),
     )
 }
 

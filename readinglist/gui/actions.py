@@ -38,6 +38,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "paper.delete", ("Delete",), "Delete the selected papers (undo brings them back)", "list"
     ),
+    Action("paper.enrich", ("E",), "Complete from arXiv (authors, year, ids)", "list"),
     Action("copy.bibtex", ("Y",), "Copy BibTeX of the selection", "list"),
     Action("copy.cite", ("Shift+Y",), "Copy \\cite{} of the selection", "list"),
     Action("undo.undo", ("Z",), "Undo", "list"),
@@ -60,6 +61,19 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 
+def effective_keys(overrides: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Each action's keys: the user's override, else the defaults minus any key the
+    user gave to another action (their choice wins; one key never does two things)."""
+    overrides = {k: v for k, v in (overrides or {}).items() if k in {a.id for a in ACTIONS}}
+    claimed = {k.lower() for keys in overrides.values() for k in keys}
+    return {
+        a.id: list(overrides[a.id])
+        if a.id in overrides
+        else [k for k in a.keys if k.lower() not in claimed]
+        for a in ACTIONS
+    }
+
+
 def bind(
     owner: Any,
     targets: list[Any],
@@ -79,8 +93,9 @@ def bind(
             f"handlers without actions: {sorted(extra)}"
         )
     made: dict[str, Any] = {}
+    chosen = effective_keys(overrides)
     for action in ACTIONS:
-        keys = (overrides or {}).get(action.id, list(action.keys))
+        keys = chosen[action.id]
         # One QAction per target widget, parented to it: one shared action parented
         # to the window made Return fire while typing in the tag editor.
         for target in targets if action.scope == "list" else [owner]:

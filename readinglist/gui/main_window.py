@@ -39,7 +39,7 @@ from readinglist.core import bibtex
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.search import MARK_END, MARK_START
-from readinglist.gui.actions import ACTIONS, bind
+from readinglist.gui.actions import ACTIONS, bind, effective_keys
 from readinglist.gui.paper_model import PaperModel
 
 VIEWS = (
@@ -284,6 +284,10 @@ class MainWindow(QMainWindow):
         self.counts_label = QLabel()
         self.statusBar().addPermanentWidget(self.counts_label)
 
+        self.enrich_worker: Any = None
+        self.enrich_progress: Any = None
+        self.enrich_dialog: Any = None
+        self.enrich_message: Any = None
         self.worker = SearchWorker(library.folder)
         self.worker.finished_search.connect(self._search_done)
         self.worker.found_similar.connect(self._similar_found)
@@ -342,6 +346,10 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "Copy &BibTeX", "Ctrl+Shift+C", self.copy_bibtex)
         self._action(file_menu, "Copy \\&cite{}", None, self.copy_cite)
         file_menu.addSeparator()
+        self._action(
+            file_menu, "&Complete missing metadata from arXiv…", "Ctrl+Shift+E", self.enrich_missing
+        )
+        file_menu.addSeparator()
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         self._paper_menu = bar.addMenu("&Paper")
         self._go_menu = bar.addMenu("&Go")
@@ -377,6 +385,7 @@ class MainWindow(QMainWindow):
                 "edit.note": self.note.setFocus,
                 "paper.open": self.open_selected,
                 "paper.delete": self.delete_selected,
+                "paper.enrich": self.enrich_selected,
                 "copy.bibtex": self.copy_bibtex,
                 "copy.cite": self.copy_cite,
                 "undo.undo": lambda: self._undo(redo=False),
@@ -799,7 +808,101 @@ class MainWindow(QMainWindow):
         self.refresh_sidebar()
         self.reload()
         self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
+        if report.added and self.library.setting("enrich_after_import"):
+            added = self.library.get_many_existing(report.paper_ids[: report.added])
+            self.start_enrichment([p for p in added if not p.authors or not p.year])
         return report
+
+    # --- completing from arXiv ---------------------------------------------------
+
+    def enrich_selected(self) -> None:
+        self.start_enrichment(self.selected_papers())
+
+    def enrich_missing(self) -> None:
+        papers = self.library.enrich_targets()
+        if not papers:
+            self.statusBar().showMessage("Every paper has authors and a year", 5000)
+            return
+        self.start_enrichment(papers)
+
+    def start_enrichment(self, papers: list[Any]) -> None:
+        """Look the papers up on arXiv in a thread; apply on return (one undo step)."""
+        from readinglist.core import arxiv_api
+        from readinglist.gui.enrich import EnrichWorker
+
+        if not papers:
+            return
+        if self.enrich_worker is not None and self.enrich_worker.isRunning():
+            self.statusBar().showMessage("Already completing papers from arXiv", 5000)
+            return
+        try:
+            client = self.library.arxiv_client()
+        except UserError as exc:
+            QMessageBox.warning(self, "Readinglist", str(exc))
+            return
+        wanted = [
+            arxiv_api.Wanted(p.id, p.title, p.abstract, list(p.authors), p.arxiv_id) for p in papers
+        ]
+        worker = EnrichWorker(wanted, client)
+        n = len(wanted)
+        self.enrich_progress = QProgressDialog(
+            f"Completing {n} paper{'s' if n != 1 else ''} from arXiv "
+            "(one request every 3 seconds)…",
+            "Cancel",
+            0,
+            max(n, 1),
+            self,
+        )
+        self.enrich_progress.setWindowModality(Qt.WindowModality.NonModal)  # app stays usable
+        self.enrich_progress.setMinimumDuration(0)
+        self.enrich_progress.setAutoClose(False)
+        self.enrich_progress.setAutoReset(False)
+        self.enrich_progress.canceled.connect(worker.cancel)
+        worker.progressed.connect(self._enrich_progressed)
+        worker.looked_up.connect(self._enrich_looked_up)
+        worker.failed.connect(self._enrich_failed)
+        self.enrich_worker = worker
+        worker.start()
+        self.statusBar().showMessage("Completing papers from arXiv…")
+
+    def _enrich_progressed(self, done: int, total: int) -> None:
+        if self.enrich_progress is not None:
+            self.enrich_progress.setMaximum(max(total, 1))
+            self.enrich_progress.setValue(done)
+
+    def _enrich_finished(self) -> None:
+        if self.enrich_progress is not None:
+            self.enrich_progress.close()
+            self.enrich_progress = None
+
+    def _enrich_failed(self, message: str) -> None:
+        self._enrich_finished()
+        text = message[:1].upper() + message[1:]
+        self.statusBar().showMessage(f"arXiv: {text}", 10000)
+        if "cancelled" not in message:
+            self.enrich_message = QMessageBox(
+                QMessageBox.Icon.Warning, "Readinglist", f"Not completed from arXiv: {message}"
+            )
+            self.enrich_message.setParent(self, self.enrich_message.windowFlags())
+            self.enrich_message.setWindowModality(Qt.WindowModality.NonModal)
+            self.enrich_message.show()
+
+    def _enrich_looked_up(self, lookup: Any) -> None:
+        from readinglist.gui.enrich import EnrichReportDialog
+
+        self._enrich_finished()
+        try:
+            report = self.library.apply_enrichment(lookup)
+        except UserError as exc:
+            self._enrich_failed(str(exc))
+            return
+        changed = [pid for pid, _, _ in report.changed]
+        self.model.refresh_rows(changed)
+        self.refresh_sidebar()
+        self._show_detail()
+        self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
+        self.enrich_dialog = EnrichReportDialog(self, report)
+        self.enrich_dialog.show()  # not modal: triage goes on while it is open
 
     def export_dialog(self) -> None:
         papers = self.selected_papers()
@@ -856,7 +959,7 @@ class MainWindow(QMainWindow):
         The menu entries show the key but do not own it (WidgetShortcut on the menu):
         the list's own bindings act, so a letter typed in the search box never does.
         """
-        keymap = self._keymap()
+        chosen = effective_keys(self._keymap())
         for action in ACTIONS:
             menu = (
                 self._go_menu
@@ -866,7 +969,7 @@ class MainWindow(QMainWindow):
             if action.id.startswith(("help.", "search.")):
                 continue
             entry = QAction(action.label, menu)
-            keys = keymap.get(action.id, list(action.keys))
+            keys = chosen[action.id]
             entry.setShortcuts([QKeySequence(k) for k in keys])
             entry.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             entry.triggered.connect(self.key_actions[action.id].trigger)
@@ -1077,6 +1180,9 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/table_header", self.table.horizontalHeader().saveState())
         self.worker.stop()
+        if self.enrich_worker is not None:
+            self.enrich_worker.cancel()
+            self.enrich_worker.wait(35000)
         super().closeEvent(event)
 
 

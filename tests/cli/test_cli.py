@@ -7,24 +7,9 @@ import os
 import subprocess
 import sys
 
-import pytest
-from click.testing import CliRunner
-
 from readinglist import __version__
-from readinglist.cli import main
 
 from support import FIXTURES, corpus
-
-
-@pytest.fixture
-def run(tmp_path):
-    runner = CliRunner()
-    lib = str(tmp_path / "lib")
-
-    def invoke(*args, input=None):
-        return runner.invoke(main, ["--library", lib, *args], input=input, catch_exceptions=False)
-
-    return invoke
 
 
 def test_version(run):

@@ -432,3 +432,24 @@ def test_data_version_sees_other_connections(library, tmp_path):
     with Library.open(tmp_path / "lib", index=False) as other:
         other.import_text(SMALL_LISTING)
     assert library.data_version() != before
+
+
+def test_large_raw_text_is_kept_exactly_though_stored_compressed(tmp_path):
+    # Over a megabyte the raw text is zlib-compressed during parsing; the user
+    # must still get back exactly what was imported, accents and all.
+    entries = [
+        f"Gradient Méthodes number {i} for Résumé Parsing\n\n"
+        f"We study ‘case’ {i} – with an abstract long enough to matter. " * 3
+        for i in range(6000)
+    ]
+    text = "\n\n".join(entries) + "\n"
+    assert len(text) > 1 << 20
+    library = Library.open(tmp_path / "lib", index=False)
+    report = library.import_text(text, source="big.txt")
+    assert report.added == 6000
+    stored = library.db.execute(
+        "SELECT raw_text FROM batch_texts WHERE batch_id = ?", [report.batch_id]
+    ).fetchone()[0]
+    assert isinstance(stored, bytes) and len(stored) < len(text.encode()) // 2
+    assert library.batch_raw_text(report.batch_id) == text
+    library.close()

@@ -163,8 +163,9 @@ def test_keymap_setting_rebinds_a_key(qtbot, tmp_path):
     first = w.current_paper()
     qtbot.keyClick(w.table, Qt.Key.Key_R)  # no longer bound
     assert lib.get(first.id).status.value == "unread"
-    qtbot.keyClick(w.table, Qt.Key.Key_E)
+    qtbot.keyClick(w.table, Qt.Key.Key_E)  # E's default action (arXiv) yields to the user
     assert lib.get(first.id).status.value == "read"
+    assert w.enrich_worker is None
     w.close()
     lib.close()
 

@@ -452,6 +452,7 @@ def parse_atom(text: str) -> ParseResult:
                 categories=[c for c in categories if c],
                 comments=" ".join((e.findtext(f"{_ARXIV}comment") or "").split()),
                 journal_ref=" ".join((e.findtext(f"{_ARXIV}journal_ref") or "").split()),
+                extra={"arxiv": {"published": published.strip()[:10]}} if published.strip() else {},
                 line=line,
             )
         )
