@@ -92,6 +92,7 @@ class Paper:
             "abstract": self.abstract,
             "authors": list(self.authors),
             "year": self.year,
+            "published": self.extra.get("arxiv", {}).get("published"),  # arXiv's date
             "arxiv_id": self.arxiv_id,
             "doi": self.doi,
             "url": self.url,

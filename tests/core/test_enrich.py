@@ -47,7 +47,7 @@ def test_papers_with_ids_are_fetched_by_id_in_one_request(library, server):
     assert heat.year == 2016
     assert heat.categories[0] == "math.CO"
     assert heat.url == "https://arxiv.org/abs/1605.08386"
-    assert heat.extra["arxiv"]["published"] == "2016-05-26"
+    assert heat.to_json()["published"] == "2016-05-26"
     old = library.get(papers[1].id)
     assert old.year == 2006 and old.authors
     assert {pid for pid, _, _ in report.changed} == {papers[0].id, papers[1].id}

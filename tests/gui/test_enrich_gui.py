@@ -57,3 +57,15 @@ def test_cancel_changes_nothing(window, qtbot, monkeypatch):
         assert len(server.requests) < 5
     assert window.library.list_papers() == before
     assert "nothing was changed" in window.statusBar().currentMessage()
+
+
+def test_after_import_setting_completes_the_new_papers(window, qtbot, server):
+    window.library.set_setting("enrich_after_import", True)
+    title, abstract = "Sparse Widgets for Dense Gadgets", "We widget the gadgets sparsely. " * 5
+    server.add_entry("2503.00042", title, abstract, ["Ada Lovelace"], "2025-03-01")
+    report = window.import_text(f"{title}\n\n{abstract}\n", "clipboard", confirm=False)
+    assert report.added == 1
+    qtbot.waitUntil(lambda: window.enrich_dialog is not None, timeout=20000)
+    new = window.library.get(report.paper_ids[0])
+    assert new.authors == ["Ada Lovelace"] and new.arxiv_id == "2503.00042"
+    assert len(server.requests) == 1  # only the new paper, not the 50 already there
