@@ -653,6 +653,28 @@ def settings_cmd(ctx: click.Context, name: str | None, value: str | None, keys: 
     _say(lib.set_setting(name, parsed))
 
 
+@main.command("install-desktop")
+@click.option("--uninstall", is_flag=True, help="Remove the launcher entry and icons again.")
+def install_desktop_cmd(uninstall: bool) -> None:
+    """Add Readinglist to the desktop's launcher (Linux and other freedesktop systems).
+
+    Installs the .desktop file, icons and AppStream metainfo into $XDG_DATA_HOME
+    (default ~/.local/share), so the app appears among your applications and .bib
+    and .ris files can be opened with it.
+    """
+    from readinglist import desktop
+
+    if uninstall:
+        removed = desktop.uninstall()
+        click.echo(f"Removed {len(removed)} files from {desktop.data_home()}")
+        return
+    command = desktop.gui_command()
+    written = desktop.install(command=command)
+    click.echo(f"Installed {len(written)} files into {desktop.data_home()}")
+    click.echo(f"  launcher: {written[0]}")
+    click.echo(f"  starts:   {desktop.describe(command)}")
+
+
 @main.command("delete")
 @click.argument("ids", nargs=-1, required=True)
 @click.pass_context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -39,18 +40,99 @@ def make_app() -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     from PySide6.QtGui import QIcon
 
-    app.setWindowIcon(QIcon(str(Path(__file__).with_name("readinglist.png"))))  # type: ignore[attr-defined]
+    from readinglist.desktop import ICON_SIZES, resources_dir
+
+    icon = QIcon()
+    try:
+        icons = resources_dir() / "icons"
+        for size in ICON_SIZES:
+            icon.addFile(str(icons / f"readinglist-{size}.png"))
+    except UserError:
+        pass  # a window without an icon is better than no window
+    app.setWindowIcon(icon)  # type: ignore[attr-defined]
+    app.setDesktopFileName(desktop_id())  # type: ignore[attr-defined]
     return app  # type: ignore[return-value]
 
 
-def run_app(library_path: Path | None, files: list[str] | None = None) -> int:
-    """Open the main window on a library; returns the exit status."""
-    app = make_app()
+def desktop_id() -> str:
+    from readinglist.desktop import APP_ID
+
+    return APP_ID
+
+
+def _server_name(folder: Path) -> str:
+    """One local socket name per library folder (and user)."""
+    import hashlib
+
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return f"readinglist-{digest}"
+
+
+def forward_to_running(folder: Path, files: list[str], timeout_ms: int = 2000) -> bool:
+    """Hand the files to the app already open on this library and bring its window
+    forward; False when no app answers."""
+    from PySide6.QtNetwork import QLocalSocket
+
+    socket = QLocalSocket()
+    socket.connectToServer(_server_name(folder))
+    if not socket.waitForConnected(timeout_ms):
+        return False
+    message = json.dumps({"files": [str(Path(f).resolve()) for f in files]}).encode() + b"\n"
+    socket.write(message)
+    ok = socket.waitForBytesWritten(timeout_ms)
+    socket.disconnectFromServer()
+    return bool(ok)
+
+
+class _Instance:
+    """Listens for later launches on the same library (double-clicking a .bib file
+    while the app is open): they send their files here and exit."""
+
+    def __init__(self, folder: Path, window: Any) -> None:
+        from PySide6.QtNetwork import QLocalServer
+
+        self.window = window
+        self.server = QLocalServer()
+        name = _server_name(folder)
+        QLocalServer.removeServer(name)  # a stale socket left by a crash; we hold the lock
+        self.server.listen(name)
+        self.server.newConnection.connect(self._connected)
+
+    def _connected(self) -> None:
+        while self.server.hasPendingConnections():
+            socket = self.server.nextPendingConnection()
+            socket.readyRead.connect(lambda s=socket: self._read(s))
+
+    def _read(self, socket: Any) -> None:
+        if not socket.canReadLine():
+            return
+        try:
+            files = json.loads(bytes(socket.readLine().data()).decode()).get("files", [])
+        except (ValueError, AttributeError):
+            files = []
+        socket.disconnectFromServer()
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
+        for name in files:
+            self.window.import_path(Path(name))
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def open_window(library_path: Path | None, files: list[str] | None = None) -> Any:
+    """Open the main window (importing ``files`` after the preview), or hand the
+    files to the window already open on this library. Returns (window, cleanup),
+    or the exit status when no window was opened here (0: handed over)."""
+    make_app()
     folder = Path(library_path) if library_path else default_library_dir()
     folder.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(folder / "app.lock"))
     lock.setStaleLockTime(0)
     if not lock.tryLock(100):
+        if forward_to_running(folder, files or []):
+            return 0
         QMessageBox.information(
             None,
             "Readinglist",
@@ -64,30 +146,70 @@ def run_app(library_path: Path | None, files: list[str] | None = None) -> int:
         # about a second just to open).
         library = Library.open(folder, index=False)
     except UserError as exc:
+        lock.unlock()
         QMessageBox.critical(None, "Readinglist", str(exc))
         return 1
     from readinglist.gui.main_window import MainWindow
 
-    sys.excepthook = _excepthook
     window = MainWindow(library)
+    instance = _Instance(folder, window)
     window.show()
     if library.index_notice:
         window.statusBar().showMessage(library.index_notice, 8000)
     for name in files or []:
         window.import_path(Path(name))
-    try:
-        return int(app.exec())
-    finally:
+
+    def cleanup() -> None:
+        instance.close()
         library.close()
         lock.unlock()
 
+    return window, cleanup
+
+
+def run_app(
+    library_path: Path | None, files: list[str] | None = None, smoke_test: bool = False
+) -> int:
+    """Open the main window on a library; returns the exit status."""
+    app = make_app()
+    sys.excepthook = _excepthook
+    opened = open_window(library_path, files)
+    if isinstance(opened, int):
+        return opened
+    window, cleanup = opened
+    if smoke_test:
+        # For packaging checks: prove the window came up, then leave.
+        from PySide6.QtCore import QTimer
+
+        def report() -> None:
+            size = window.size()
+            print(
+                f"window shown: {window.isVisible()} {size.width()}x{size.height()} "
+                f"{window.windowTitle()!r} {window.model.rowCount()} papers",
+                flush=True,
+            )
+            window.close()
+
+        QTimer.singleShot(1500, report)
+    try:
+        return int(app.exec())
+    finally:
+        cleanup()
+
 
 def main() -> None:
-    """The readinglist-gui entry point."""
+    """The readinglist-gui entry point: readinglist-gui [--library DIR] [FILE...]"""
     import argparse
 
     parser = argparse.ArgumentParser(prog="readinglist-gui")
     parser.add_argument("--library", type=Path, default=None)
-    parser.add_argument("files", nargs="*")
+    parser.add_argument(
+        "--smoke-test", action="store_true", help="open the window, report, and exit"
+    )
+    parser.add_argument("files", nargs="*", help="files to import (after the preview)")
     args = parser.parse_args()
-    sys.exit(run_app(args.library, args.files))
+    sys.exit(run_app(args.library, args.files, smoke_test=args.smoke_test))
+
+
+if __name__ == "__main__":
+    main()

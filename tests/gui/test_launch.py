@@ -1,0 +1,63 @@
+"""Launching like a desktop program: files given on the command line (a
+double-clicked .bib) are imported after the preview, and a second launch on the
+same library hands its files to the open window instead of starting another."""
+
+from __future__ import annotations
+
+import pytest
+
+from support import corpus
+
+
+@pytest.fixture
+def previews(monkeypatch):
+    from readinglist.gui import main_window
+
+    shown = []
+
+    def accept(dialog):
+        shown.append(dialog)
+        return main_window.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(main_window.ImportPreview, "exec", accept)
+    return shown
+
+
+@pytest.fixture
+def launched(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from readinglist.gui.app import make_app, open_window
+
+    make_app()
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    opened = []
+
+    def launch(files):
+        result = open_window(tmp_path / "lib", files)
+        if not isinstance(result, int):
+            qtbot.addWidget(result[0])
+            opened.append(result)
+        return result
+
+    yield launch
+    for window, cleanup in opened:
+        window.close()
+        cleanup()
+
+
+def test_a_file_on_the_command_line_is_imported_after_the_preview(launched, previews):
+    window, _ = launched([str(corpus("bibtex/pybtex__xampl.bib"))])
+    assert len(previews) == 1  # the user saw what would be imported first
+    assert window.library.count() > 0
+    assert window.library.batches()[0]["source"] == "pybtex__xampl.bib"
+
+
+def test_a_second_launch_hands_its_file_to_the_open_window(launched, previews, qtbot):
+    window, _ = launched([])
+    assert window.library.count() == 0
+    status = launched([str(corpus("ris/rispy__example_full.ris"))])
+    assert status == 0  # handed over: no second window, no "already open" message
+    qtbot.waitUntil(lambda: window.library.count() > 0, timeout=10000)
+    assert len(previews) == 1
+    assert window.library.batches()[0]["format"] == "ris"
