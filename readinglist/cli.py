@@ -53,7 +53,17 @@ def _library(ctx: click.Context, repair_index: bool = True, index: bool = True) 
         ctx.find_root().call_on_close(lib.close)
         if lib.index_notice:
             click.echo(f"Note: {lib.index_notice}", err=True)
+        if lib.backup_notice:
+            click.echo(f"Warning: {lib.backup_notice}", err=True)
     return obj["library"]
+
+
+def _folder(ctx: click.Context) -> Path:
+    """The library folder, without opening the library (it may be damaged)."""
+    from readinglist.core.library import default_library_dir
+
+    path = ctx.find_root().obj["path"]
+    return Path(path).expanduser() if path else default_library_dir()
 
 
 def _print_json(value: Any) -> None:
@@ -673,6 +683,56 @@ def install_desktop_cmd(uninstall: bool) -> None:
     click.echo(f"Installed {len(written)} files into {desktop.data_home()}")
     click.echo(f"  launcher: {written[0]}")
     click.echo(f"  starts:   {desktop.describe(command)}")
+
+
+@main.command("backup")
+@click.option("--list", "list_only", is_flag=True, help="List the backups, newest first.")
+@click.pass_context
+def backup_cmd(ctx: click.Context, list_only: bool) -> None:
+    """Back the library database up now (or list the backups).
+
+    Backups are also made once a day when the library opens, before schema
+    migrations and before a restore; the newest `backups_keep` (a setting) are kept.
+    """
+    from readinglist.core import backups
+
+    folder = _folder(ctx)
+    if list_only:
+        found = backups.list_backups(folder)
+        if not found:
+            click.echo(f"No backups yet in {backups.folder_of(folder)}")
+        for item in found:
+            click.echo(item.describe())
+        return
+    made = _library(ctx, index=False).backup("manual")
+    click.echo(f"Backed up to {made.path} ({made.size / 1e6:.1f} MB)")
+
+
+@main.command("restore")
+@click.argument("name", required=False)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_cmd(ctx: click.Context, name: str | None, yes: bool) -> None:
+    """Put a backup back as the library (default: the newest backup).
+
+    The current database is backed up first (or, if damaged, moved aside into the
+    backups folder): nothing is overwritten for good. The search index is rebuilt.
+    """
+    from readinglist.core import backups
+
+    folder = _folder(ctx)
+    if backups.app_is_open(folder):
+        raise UserError("the app has this library open; close it first, then restore")
+    chosen = backups.find(folder, name)
+    if not yes:
+        click.confirm(
+            f"Restore {chosen.describe()}?\nThe current library is kept as a backup.",
+            abort=True,
+            err=True,
+        )
+    previous = backups.restore(folder, chosen)
+    click.echo(f"Restored {chosen.name}. The previous database is kept as {previous}.")
+    click.echo("The search index is rebuilt the next time it is needed.")
 
 
 @main.command("delete")

@@ -52,23 +52,6 @@ def connect(path: Path, readonly: bool = False) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
-def backup_file(db: sqlite_utils.Database, folder: Path, reason: str) -> Path:
-    """Copy the database with SQLite's backup API (consistent even while in use)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"library-{stamp}-{reason}.sqlite"
-    n = 1
-    while target.exists():
-        n += 1
-        target = folder / f"library-{stamp}-{reason}-{n}.sqlite"
-    dest = sqlite3.connect(str(target))
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    return target
-
-
 def run_script(db: sqlite_utils.Database, script: str) -> None:
     """Run several statements inside the current transaction.
 

@@ -23,3 +23,11 @@ class UnknownPaper(UserError):
 
 class LibraryError(UserError):
     """The library folder or database cannot be opened or written."""
+
+
+class DamagedLibrary(LibraryError):
+    """The database file is damaged; ``backup`` is the newest backup, if any."""
+
+    def __init__(self, message: str, backup: object | None = None) -> None:
+        super().__init__(message)
+        self.backup = backup

@@ -19,10 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
-from readinglist.core import citekeys
+from readinglist.core import backups, citekeys
 from readinglist.core.bibtex import valid_citekey
-from readinglist.core.db import DB_NAME, backup_file, connect, now_iso
-from readinglist.core.errors import BadInput, LibraryError, UnknownPaper, UserError
+from readinglist.core.db import DB_NAME, connect, now_iso
+from readinglist.core.errors import (
+    BadInput,
+    DamagedLibrary,
+    LibraryError,
+    UnknownPaper,
+    UserError,
+)
 from readinglist.core.importers import parse
 from readinglist.core.migrations import migrations
 from readinglist.core.models import (
@@ -106,6 +112,8 @@ class Library:
         self.search_index: SearchIndex | None = None
         #: What the last index check or repair did, for the front ends to show.
         self.index_notice = ""
+        #: Set when the daily backup failed (the library opened anyway).
+        self.backup_notice = ""
 
     # --- opening -------------------------------------------------------------
 
@@ -116,8 +124,12 @@ class Library:
         index: bool = True,
         progress: Progress | None = None,
         repair_index: bool = True,
+        daily_backup: bool = True,
     ) -> Library:
         """Open (creating on first use) the library in ``folder``.
+
+        Once a day (``daily_backup``) the database is backed up first; the app
+        passes False and lets its background thread do it.
 
         With ``index`` (the default) the search index is opened too, checked,
         caught up with changes it missed, and rebuilt if missing or damaged.
@@ -132,17 +144,26 @@ class Library:
         if not path.is_dir():
             raise LibraryError(f"the library location {path} is not a folder")
         db_path = path / DB_NAME
-        db = connect(db_path)
+        try:
+            db = connect(db_path)
+        except LibraryError as exc:
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise _damaged(path, str(exc)) from exc
+            raise
         try:
             pending = migrations.pending(db)
             if pending:
                 if any(t for t in db.table_names() if not t.startswith("_")):
-                    backup_file(db, path / "backups", "before-migration")
+                    backups.make_backup(db.conn, path, "before-migration")
                 migrations.apply(db)
         except sqlite3.DatabaseError as exc:
             db.close()
+            if "malformed" in str(exc) or "not a database" in str(exc):
+                raise _damaged(path, f"cannot read {db_path}: {exc}") from exc
             raise LibraryError(f"cannot prepare the library database {db_path}: {exc}") from exc
         lib = cls(path, db)
+        if daily_backup:
+            lib.daily_backup()
         if index and not repair_index:
             from readinglist.core.search import SearchIndex
 
@@ -154,6 +175,25 @@ class Library:
                 lib.close()
                 raise
         return lib
+
+    # --- backups -----------------------------------------------------------------
+
+    def backup(self, reason: str = "manual") -> backups.Backup:
+        """Back the database up now (SQLite backup API), then rotate old backups."""
+        made = backups.make_backup(self.db.conn, self.folder, reason)
+        backups.rotate(self.folder, int(self.setting("backups_keep")))
+        return made
+
+    def daily_backup(self) -> backups.Backup | None:
+        """A backup when the newest is a day old. A failure (full disk, read-only
+        folder) does not stop the library from opening: it is said in backup_notice."""
+        try:
+            if not backups.due_daily(self.folder) or not self.count():
+                return None
+            return self.backup("daily")
+        except (UserError, OSError) as exc:
+            self.backup_notice = f"the daily backup failed: {exc}"
+            return None
 
     def close(self) -> None:
         if self.search_index is not None:
@@ -1636,6 +1676,20 @@ class _Compressor:
     def result(self) -> str | bytes:
         self._thread.join()
         return self._packed if self._packed is not None else self._text
+
+
+def _damaged(folder: Path, message: str) -> DamagedLibrary:
+    """The error for a damaged database, naming the newest backup and the way back."""
+    found = backups.list_backups(folder)
+    if not found:
+        return DamagedLibrary(f"{message}. There is no backup to restore from.")
+    latest = found[0]
+    return DamagedLibrary(
+        f"{message}. The newest backup is {latest.name} "
+        f"({latest.created:%Y-%m-%d %H:%M}); `readinglist restore` puts it back "
+        "(the damaged file is kept in the backups folder, never overwritten).",
+        latest,
+    )
 
 
 def _dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDraft]:

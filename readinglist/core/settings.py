@@ -30,6 +30,12 @@ SETTINGS: dict[str, Setting] = {
             "https://export.arxiv.org/api/query). READINGLIST_ARXIV_API overrides it.",
         ),
         Setting(
+            "backups_keep",
+            10,
+            "How many database backups to keep in the backups folder (made once a day "
+            "on open, before migrations and restores, and by `readinglist backup`).",
+        ),
+        Setting(
             "enrich_after_import",
             False,
             "Complete new papers from arXiv after each import (uses the network).",

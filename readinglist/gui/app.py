@@ -121,6 +121,32 @@ class _Instance:
         self.server.close()
 
 
+def _open_library(folder: Path) -> Library | None:
+    """The library, offering the newest backup when the database is damaged.
+    None when the user declines; the damaged file is never overwritten silently."""
+    from readinglist.core import backups
+    from readinglist.core.errors import DamagedLibrary
+
+    try:
+        # The daily backup runs in the search worker's thread, not before the window.
+        return Library.open(folder, index=False, daily_backup=False)
+    except DamagedLibrary as exc:
+        if exc.backup is None:
+            raise
+        box = QMessageBox(QMessageBox.Icon.Critical, "Readinglist: damaged library", str(exc))
+        restore = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        if box.clickedButton() is not restore:
+            return None
+        kept = backups.restore(folder, exc.backup)  # type: ignore[arg-type]
+        library = Library.open(folder, index=False, daily_backup=False)
+        library.index_notice = (
+            f"Restored {exc.backup.name}; the damaged file is kept as {kept.name}"  # type: ignore[attr-defined]
+        )
+        return library
+
+
 def open_window(library_path: Path | None, files: list[str] | None = None) -> Any:
     """Open the main window (importing ``files`` after the preview), or hand the
     files to the window already open on this library. Returns (window, cleanup),
@@ -144,10 +170,13 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
         # The window opens at once on SQLite; the search worker checks, catches up
         # or rebuilds the index in the background (a 100,000-paper index takes
         # about a second just to open).
-        library = Library.open(folder, index=False)
+        library = _open_library(folder)
     except UserError as exc:
         lock.unlock()
         QMessageBox.critical(None, "Readinglist", str(exc))
+        return 1
+    if library is None:
+        lock.unlock()
         return 1
     from readinglist.gui.main_window import MainWindow
 

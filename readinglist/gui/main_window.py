@@ -93,8 +93,11 @@ class SearchWorker(QThread):
             self.wait(30000)
 
     def run(self) -> None:
-        lib = Library.open(self.folder, index=False)
+        lib = Library.open(self.folder, index=False, daily_backup=False)
         try:
+            lib.daily_backup()  # here, off the GUI thread: a big library takes seconds
+            if lib.backup_notice:
+                self.index_status.emit(lib.backup_notice)
             if lib.pending_index_changes() > 1000 or not (self.folder / "index").exists():
                 self.index_status.emit("Building the search index…")
             try:

@@ -61,3 +61,29 @@ def test_a_second_launch_hands_its_file_to_the_open_window(launched, previews, q
     qtbot.waitUntil(lambda: window.library.count() > 0, timeout=10000)
     assert len(previews) == 1
     assert window.library.batches()[0]["format"] == "ris"
+
+
+def test_a_damaged_library_offers_the_newest_backup(launched, tmp_path, monkeypatch):
+    from readinglist.core.library import Library
+    from readinglist.gui import app as gui_app
+
+    from support import FIXTURES
+
+    lib = Library.open(tmp_path / "lib", index=False)
+    lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    lib.backup()
+    lib.close()
+    (tmp_path / "lib" / "library.sqlite").write_bytes(b"garbage" * 1000)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "lib" / f"library.sqlite{suffix}").unlink(missing_ok=True)
+    offered = []
+
+    def choose_restore(box):
+        offered.append(box.text())
+        next(b for b in box.buttons() if b.text().startswith("Restore")).click()
+
+    monkeypatch.setattr(gui_app.QMessageBox, "exec", choose_restore)
+    window, _ = launched([])
+    assert "newest backup" in offered[0]
+    assert window.library.count() == 4
+    assert list((tmp_path / "lib" / "backups").glob("damaged-*"))

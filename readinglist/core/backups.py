@@ -1,0 +1,205 @@
+"""Backups of the library database: made with SQLite's backup API (a consistent
+copy even while another program writes), before migrations, once a day, before a
+restore, and on demand; rotated to a configurable number.
+
+A backup is written under a temporary name, checked (``PRAGMA quick_check``) and
+only then renamed into place, so a crash or a full disk never leaves a damaged
+file that looks like a backup. A restore never overwrites anything silently: the
+current database is itself backed up first, or, when it is too damaged to copy,
+its files are moved aside under a ``damaged-`` name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from readinglist.core.errors import LibraryError, UserError
+
+FOLDER = "backups"
+DB_NAME = "library.sqlite"
+DEFAULT_KEEP = 10
+DAILY = dt.timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    created: dt.datetime
+    reason: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def describe(self) -> str:
+        when = self.created.strftime("%Y-%m-%d %H:%M:%S")
+        return f"{self.name}  ({when}, {self.reason}, {self.size / 1e6:.1f} MB)"
+
+
+def folder_of(library: Path) -> Path:
+    return library / FOLDER
+
+
+def list_backups(library: Path) -> list[Backup]:
+    """Every backup of this library, newest first."""
+    found = []
+    for path in folder_of(library).glob("library-*.sqlite"):
+        parts = path.stem.split("-", 3)  # library, date, time, reason[-n]
+        try:
+            created = dt.datetime.strptime(f"{parts[1]}-{parts[2]}", "%Y%m%d-%H%M%S")
+        except (IndexError, ValueError):
+            continue
+        reason = parts[3] if len(parts) > 3 else ""
+        found.append(Backup(path, created, reason, path.stat().st_size))
+    return sorted(found, key=lambda b: (b.created, b.path.stat().st_mtime), reverse=True)
+
+
+def make_backup(conn: sqlite3.Connection, library: Path, reason: str) -> Backup:
+    """Copy the database into backups/, checked before it is given its name."""
+    folder = folder_of(library)
+    folder.mkdir(parents=True, exist_ok=True)
+    now = dt.datetime.now()
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = folder / f"library-{stamp}-{reason}.sqlite"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"library-{stamp}-{reason}-{n}.sqlite"
+    partial = target.with_name(target.name + ".partial")
+    try:
+        dest = sqlite3.connect(str(partial))
+        try:
+            conn.backup(dest)
+            # One self-contained file: reading it later leaves no -wal/-shm beside it.
+            dest.execute("PRAGMA journal_mode = DELETE")
+            ok = dest.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            dest.close()
+        if ok != "ok":
+            raise LibraryError(f"the backup copy failed its check ({ok}); nothing was replaced")
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        partial.unlink(missing_ok=True)
+        raise LibraryError(f"cannot write a backup into {folder}: {exc}") from exc
+    return Backup(target, now.replace(microsecond=0), reason, target.stat().st_size)
+
+
+def rotate(library: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups; returns what was deleted."""
+    keep = max(keep, 1)
+    removed = []
+    for backup in list_backups(library)[keep:]:
+        backup.path.unlink(missing_ok=True)
+        removed.append(backup.path)
+    for stale in folder_of(library).glob("*.partial"):  # left by a crash mid-backup
+        stale.unlink(missing_ok=True)
+    return removed
+
+
+def due_daily(library: Path, now: dt.datetime | None = None) -> bool:
+    backups = list_backups(library)
+    now = now or dt.datetime.now()
+    return not backups or now - backups[0].created >= DAILY
+
+
+def find(library: Path, name: str | None) -> Backup:
+    """The backup called ``name`` (a file name or path), or the newest one."""
+    backups = list_backups(library)
+    if not backups:
+        raise UserError(f"there are no backups in {folder_of(library)}")
+    if name is None:
+        return backups[0]
+    wanted = Path(name).name
+    for backup in backups:
+        if backup.name == wanted:
+            return backup
+    raise UserError(
+        f"no backup called {wanted} in {folder_of(library)}; `readinglist backup --list` shows them"
+    )
+
+
+def check_file(path: Path) -> None:
+    """Raise unless ``path`` is a readable, undamaged SQLite library."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()[0]
+            conn.execute("SELECT count(*) FROM papers").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise UserError(f"{path.name} is not a usable library backup: {exc}") from None
+    if ok != "ok":
+        raise UserError(f"{path.name} is damaged ({ok}); choose another backup")
+
+
+def set_aside_damaged(library: Path) -> Path:
+    """Move the database files out of the way, keeping them (never deleted)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    folder = folder_of(library)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"damaged-{stamp}-{DB_NAME}"
+    for suffix in ("", "-wal", "-shm"):
+        src = library / (DB_NAME + suffix)
+        if src.exists():
+            shutil.move(str(src), str(kept) + suffix)
+    return kept
+
+
+def restore(library: Path, backup: Backup) -> Path:
+    """Put ``backup`` back as the library database. Returns where the previous
+    database went (a backup, or the damaged files set aside). The search index
+    is derived data: it is removed and rebuilt on the next open."""
+    check_file(backup.path)
+    db_path = library / DB_NAME
+    previous: Path
+    try:
+        current = sqlite3.connect(str(db_path), timeout=10)
+        try:
+            if current.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check failed")
+            previous = make_backup(current, library, "before-restore").path
+        finally:
+            current.close()
+    except (sqlite3.Error, LibraryError):
+        previous = set_aside_damaged(library)
+    source = sqlite3.connect(f"file:{backup.path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(str(db_path), timeout=10)
+        try:
+            # The backup API writes through SQLite's own locking and journal, so a
+            # crash half-way leaves the old database, never a mix.
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode = WAL")
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    index = library / "index"
+    if index.exists():
+        shutil.rmtree(index, ignore_errors=True)
+    return previous
+
+
+def app_is_open(library: Path) -> bool:
+    """Whether the desktop app holds this library (its lock file names a live pid).
+
+    The app's lock is a QLockFile: the first line is the owner's process id."""
+    lock = library / "app.lock"
+    try:
+        pid = int(lock.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0])
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's live process
+    return True

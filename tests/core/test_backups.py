@@ -1,0 +1,146 @@
+"""Backups: daily on open, before migrations and restores, on demand; rotation; a
+damaged database is reported with the newest backup and never overwritten."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from readinglist.cli import main
+from readinglist.core import backups
+from readinglist.core.errors import DamagedLibrary, UserError
+from readinglist.core.library import Library
+
+from support import FIXTURES
+
+
+def _age(backup: backups.Backup, days: int) -> None:
+    """Make a backup look older (its time is in its name)."""
+    old = backup.created.replace(day=1, month=1, year=backup.created.year - 1)
+    stamp = old.strftime("%Y%m%d-%H%M%S")
+    backup.path.rename(backup.path.with_name(f"library-{stamp}-{backup.reason}.sqlite"))
+
+
+def _library_with_papers(folder):
+    lib = Library.open(folder, index=False)
+    lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    return lib
+
+
+def test_a_daily_backup_is_made_on_open_once_a_day(tmp_path):
+    folder = tmp_path / "lib"
+    _library_with_papers(folder).close()  # empty when opened: nothing to back up yet
+    assert backups.list_backups(folder) == []
+    Library.open(folder, index=False).close()
+    first = backups.list_backups(folder)
+    assert [b.reason for b in first] == ["daily"]
+    Library.open(folder, index=False).close()
+    assert len(backups.list_backups(folder)) == 1  # the same day: no second one
+    _age(first[0], days=400)
+    Library.open(folder, index=False).close()
+    assert [b.reason for b in backups.list_backups(folder)] == ["daily", "daily"]
+    # A backup is a complete, self-contained, checked database.
+    newest = backups.list_backups(folder)[0].path
+    conn = sqlite3.connect(newest)
+    assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 4
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    assert not list((folder / "backups").glob("*.partial"))
+
+
+def test_rotation_keeps_the_configured_number(tmp_path):
+    lib = _library_with_papers(tmp_path / "lib")
+    lib.set_setting("backups_keep", 3)
+    made = [lib.backup() for _ in range(5)]
+    kept = backups.list_backups(lib.folder)
+    assert [b.path for b in kept] == [b.path for b in reversed(made[-3:])]
+    with pytest.raises(UserError, match="backups_keep must be int"):
+        lib.set_setting("backups_keep", "three")
+    lib.close()
+
+
+def test_restore_brings_back_the_backup_and_keeps_the_current_one(tmp_path):
+    folder = tmp_path / "lib"
+    lib = Library.open(folder)  # with its search index
+    lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    saved = lib.backup()
+    lib.mark([1], "read")
+    lib.delete([2])
+    lib.close()
+    previous = backups.restore(folder, backups.find(folder, None))
+    assert "before-restore" in previous.name
+    lib = Library.open(folder)
+    assert lib.count() == 4 and lib.get(1).status.value == "unread"
+    # The index was rebuilt from the restored database: search agrees with it.
+    assert lib.check()["ok"]
+    assert {h.paper.id for h in lib.search("is:unread").hits} == {1, 2, 3, 4}
+    lib.close()
+    # What was there before the restore is itself a backup that can come back.
+    backups.restore(folder, backups.find(folder, previous.name))
+    lib = Library.open(folder, index=False)
+    assert lib.count() == 3 and lib.get(1).status.value == "read"
+    lib.close()
+    assert saved.path.exists()
+
+
+def test_a_damaged_database_names_the_newest_backup_and_is_never_overwritten(tmp_path):
+    folder = tmp_path / "lib"
+    lib = _library_with_papers(folder)
+    lib.backup()
+    lib.close()
+    db = folder / "library.sqlite"
+    damaged = b"this is not SQLite" * 100
+    db.write_bytes(damaged)
+    for suffix in ("-wal", "-shm"):
+        (folder / f"library.sqlite{suffix}").unlink(missing_ok=True)
+    with pytest.raises(DamagedLibrary, match="readinglist restore") as caught:
+        Library.open(folder, index=False)
+    assert caught.value.backup is not None
+    assert db.read_bytes() == damaged  # opening did not touch it
+    backups.restore(folder, caught.value.backup)
+    kept = list((folder / "backups").glob("damaged-*-library.sqlite"))
+    assert len(kept) == 1 and kept[0].read_bytes() == damaged
+    lib = Library.open(folder, index=False)
+    assert lib.count() == 4
+    lib.close()
+
+
+def test_a_damaged_backup_is_refused(tmp_path):
+    lib = _library_with_papers(tmp_path / "lib")
+    made = lib.backup()
+    lib.close()
+    data = bytearray(made.path.read_bytes())
+    data[20000:40000] = os.urandom(20000)  # pages in the middle of the file
+    made.path.write_bytes(bytes(data))
+    before = (tmp_path / "lib" / "library.sqlite").read_bytes()
+    with pytest.raises(UserError, match="damaged|not a usable"):
+        backups.restore(tmp_path / "lib", made)
+    assert (tmp_path / "lib" / "library.sqlite").read_bytes() == before
+
+
+def test_cli_backup_list_and_restore(tmp_path):
+    runner = CliRunner()
+    lib = str(tmp_path / "lib")
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--library", lib, *args], input=input, catch_exceptions=False)
+
+    run("import", str(FIXTURES / "arxiv-new-page.txt"))
+    assert "Backed up to" in run("backup").output
+    run("mark", "read", "1", "2")
+    listed = run("backup", "--list").output
+    assert "manual" in listed
+    refused = run("restore", input="n\n")
+    assert refused.exit_code == 1
+    assert "Restored" in run("restore", input="y\n").output
+    assert '"status": "unread"' in run("show", "1", "--json").output
+    # Not while the app has the library open (its lock names a live process).
+    (tmp_path / "lib" / "app.lock").write_text(f"{os.getpid()}\nreadinglist\nhost\n")
+    result = run("restore", "--yes")
+    assert result.exit_code == 1 and "close it first" in result.output
+    (tmp_path / "lib" / "app.lock").unlink()
+    missing = run("restore", "--yes", "library-nope.sqlite")
+    assert missing.exit_code == 1 and "no backup called library-nope.sqlite" in missing.output
