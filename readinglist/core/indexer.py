@@ -11,10 +11,16 @@ import sys
 
 
 def main(argv: list[str]) -> int:
+    import os
+
     from readinglist.core.library import Library
     from readinglist.core.search import SearchIndex
 
-    lib = Library.open(argv[0], index=False)
+    lib = Library.open(argv[0], index=False, daily_backup=False)
+    if os.environ.get("READINGLIST_INDEX_LOCK_HELD") == "1":
+        # The parent holds the index lock for us (we inherited its descriptor);
+        # taking it again here would wait for ourselves.
+        lib._index_lock_fd = -1
     try:
         lib.search_index = SearchIndex(lib.folder / "index")
         if not lib.search_index.exists():

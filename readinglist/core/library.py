@@ -114,6 +114,8 @@ class Library:
         self.index_notice = ""
         #: Set when the daily backup failed (the library opened anyway).
         self.backup_notice = ""
+        # The cross-process index lock, while this library holds it (re-entrant).
+        self._index_lock_fd: int | None = None
 
     # --- opening -------------------------------------------------------------
 
@@ -1287,10 +1289,32 @@ class Library:
 
         Returns (and keeps in ``index_notice``) a sentence for the user, or "".
         """
-        from readinglist.core.search import IndexCorrupt, SearchIndex
+        from readinglist.core.search import SearchIndex
 
         if self.search_index is None:
             self.search_index = SearchIndex(self.folder / "index")
+        with self._index_lock():
+            return self._ensure_index(progress)
+
+    @contextmanager
+    def _index_lock(self, wait: bool = True) -> Iterator[int]:
+        """Hold the library's index lock (see core/locks.py); re-entrant."""
+        if self._index_lock_fd is not None:
+            yield self._index_lock_fd
+            return
+        from readinglist.core import locks
+
+        with locks.exclusive(self.folder / "index.lock", wait=wait) as fd:
+            self._index_lock_fd = fd
+            try:
+                yield fd
+            finally:
+                self._index_lock_fd = None
+
+    def _ensure_index(self, progress: Progress | None) -> str:
+        from readinglist.core.search import IndexCorrupt
+
+        assert self.search_index is not None
         ix = self.search_index
         notice = ""
         if not ix.exists():
@@ -1316,12 +1340,25 @@ class Library:
             db.conn.execute("DELETE FROM index_queue")
             db.conn.execute("INSERT INTO index_queue (paper_id) SELECT id FROM papers")
 
-    def sync_index(self, progress: Progress | None = None, in_process: bool = False) -> int:
+    def sync_index(
+        self, progress: Progress | None = None, in_process: bool = False, wait: bool = True
+    ) -> int:
         """Bring the index up to date with the queue of changed papers.
 
         Small catch-ups run here; big ones in a child process. Returns how many
-        papers were (re)indexed or removed.
+        papers were (re)indexed or removed. Another process syncing meanwhile is
+        waited for; with ``wait=False`` this returns -1 at once instead (the app's
+        searches then use the index as it is and catch up on the next request).
         """
+        from readinglist.core.locks import Busy
+
+        try:
+            with self._index_lock(wait=wait):
+                return self._sync_index(progress, in_process)
+        except Busy:
+            return -1
+
+    def _sync_index(self, progress: Progress | None, in_process: bool) -> int:
         from readinglist.core.search import IndexCorrupt
 
         ix = self._index()
@@ -1332,7 +1369,8 @@ class Library:
         if top is None:
             return 0
         if pending >= BULK_INDEX and not in_process:
-            self._sync_in_child(progress)
+            assert self._index_lock_fd is not None
+            self._sync_in_child(progress, self._index_lock_fd)
             ix.close()  # reopen to see the child's commit
             return int(pending)
         ids = [
@@ -1370,15 +1408,19 @@ class Library:
             progress(len(ids), len(ids))
         return len(ids)
 
-    def _sync_in_child(self, progress: Progress | None) -> None:
+    def _sync_in_child(self, progress: Progress | None, lock_fd: int) -> None:
         import subprocess
         import sys
 
+        # The child inherits the index lock's descriptor (POSIX): if this process
+        # is killed, the lock stays held until the child is done too.
         proc = subprocess.Popen(
             [sys.executable, "-m", "readinglist.core.indexer", str(self.folder)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            pass_fds=(lock_fd,) if os.name == "posix" else (),
+            env={**os.environ, "READINGLIST_INDEX_LOCK_HELD": "1"},
         )
         assert proc.stdout is not None
         for line in proc.stdout:
@@ -1438,13 +1480,13 @@ class Library:
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the search index from SQLite."""
-        ix = self._index()
-        self._requeue_all(ix)
-        return self.sync_index(progress)
+        with self._index_lock():
+            ix = self._index()
+            self._requeue_all(ix)
+            return self.sync_index(progress)
 
     def check(self, repair: bool = False, progress: Progress | None = None) -> dict[str, Any]:
         """Whether database and index agree; with ``repair``, make them agree."""
-        from readinglist.core.search import IndexCorrupt
 
         ix = self._index()
         ids = {r[0] for r in self.db.execute("SELECT id FROM papers")}
@@ -1466,16 +1508,23 @@ class Library:
         report["problem"] = problem
         report["ok"] = not problem and ids == indexed and report["pending"] == 0
         if repair and not report["ok"]:
-            try:
-                if problem or report["missing_count"] or report["extra_count"]:
-                    raise IndexCorrupt(problem or "the index disagrees with the library")
-                self.sync_index(progress)
-            except IndexCorrupt:
-                ix.move_aside()
-                self.reindex(progress)
+            with self._index_lock():
+                self._repair(report, problem, progress)
             after = self.check(repair=False)
             report["repaired"] = after["ok"]
         return report
+
+    def _repair(self, report: dict[str, Any], problem: str, progress: Progress | None) -> None:
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self._index()
+        try:
+            if problem or report["missing_count"] or report["extra_count"]:
+                raise IndexCorrupt(problem or "the index disagrees with the library")
+            self.sync_index(progress)
+        except IndexCorrupt:
+            ix.move_aside()
+            self.reindex(progress)
 
     def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
         """Papers matching a query, best first (see README: query language)."""

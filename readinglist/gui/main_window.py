@@ -115,7 +115,10 @@ class SearchWorker(QThread):
                     search, similar = self._search, self._similar
                     self._search = self._similar = None
                 try:
-                    lib.sync_index()  # changes made in the window since the last request
+                    # Changes made in the window since the last request; when another
+                    # process is indexing (a big CLI import), search the index as it
+                    # is rather than wait, and catch up on the next request.
+                    lib.sync_index(wait=False)
                 except Exception as exc:
                     self.index_status.emit(f"Index update failed: {exc}")
                 if search is not None:

@@ -116,7 +116,7 @@ def test_a_damaged_backup_is_refused(tmp_path):
     data[20000:40000] = os.urandom(20000)  # pages in the middle of the file
     made.path.write_bytes(bytes(data))
     before = (tmp_path / "lib" / "library.sqlite").read_bytes()
-    with pytest.raises(UserError, match="damaged|not a usable"):
+    with pytest.raises(UserError, match=r"damaged|not a usable"):
         backups.restore(tmp_path / "lib", made)
     assert (tmp_path / "lib" / "library.sqlite").read_bytes() == before
 

@@ -265,9 +265,9 @@ def test_bulk_catch_up_runs_in_a_child_process(tmp_path, monkeypatch):
     calls = []
     original = Library._sync_in_child
 
-    def spy(self, progress):
+    def spy(self, progress, lock_fd):
         calls.append(self.pending_index_changes())
-        return original(self, progress)
+        return original(self, progress, lock_fd)
 
     monkeypatch.setattr(Library, "_sync_in_child", spy)
     with Library.open(folder) as lib:

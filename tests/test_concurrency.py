@@ -1,0 +1,100 @@
+"""Several programs on one library at once: two CLI imports, writers hammering
+small changes, the CLI while the app is open. No "database is locked" reaches
+the user, no update is lost, and the index never doubles a paper. (The app
+open meanwhile: tests/gui/test_concurrent_app.py.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from readinglist.core.library import Library
+
+from support import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def cli(folder, *args):
+    return subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--library", str(folder), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(proc):
+    out, err = proc.communicate(timeout=900)
+    assert proc.returncode == 0, err
+    assert "locked" not in err and "busy" not in err, err
+    return out
+
+
+@pytest.fixture(scope="module")
+def listings(tmp_path_factory):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import write_listing
+
+    folder = tmp_path_factory.mktemp("listings")
+    # Above the bulk threshold: each import indexes in a child process.
+    return [
+        write_listing(folder / f"l{seed}.txt", 2500, abstract_words=30, seed=seed)
+        for seed in (1, 2)
+    ]
+
+
+def test_two_cli_imports_at_once(tmp_path, listings):
+    folder = tmp_path / "lib"
+    Library.open(folder, index=False).close()
+    procs = [cli(folder, "import", str(path)) for path in listings]
+    outs = [finish(p) for p in procs]
+    assert all("2500 added" in out for out in outs)
+    with Library.open(folder) as lib:
+        assert lib.count() == 5000
+        report = lib.check()
+        assert report["ok"] and not report["problem"], report  # no paper indexed twice
+        assert lib.search("is:unread", limit=None).total == 5000
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from readinglist.core.library import Library
+    folder, kind = sys.argv[1], sys.argv[2]
+    with Library.open(folder, index=False) as lib:
+        for pid in range(1, 201):
+            if kind == "mark" and pid % 2:
+                lib.mark([pid], "read")
+            elif kind == "tag" and not pid % 2:
+                lib.tag([pid], add=["even"])
+    """
+)
+
+
+def test_writers_at_once_lose_no_update(tmp_path, listings):
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_text("\n\n".join(f"Paper number {i}\n\nAbstract {i} words." for i in range(200)))
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(folder), kind],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for kind in ("mark", "tag")
+    ]
+    importer = cli(folder, "import", str(listings[0]))  # a big write in the middle
+    finish(importer)
+    for w in writers:
+        _, err = w.communicate(timeout=600)
+        assert w.returncode == 0, err
+    with Library.open(folder) as lib:
+        papers = {p.id: p for p in lib.list_papers() if p.id <= 200}
+        assert all(papers[i].status.value == "read" for i in range(1, 201, 2))
+        assert all(papers[i].tags == ["even"] for i in range(2, 201, 2))
+        assert lib.count() == 2700
+        assert lib.check()["ok"]
