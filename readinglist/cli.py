@@ -6,6 +6,7 @@ so scripting commands start fast.
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ def _fail(message: str) -> NoReturn:
     sys.exit(1)
 
 
+_DISK_ERRORS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 class _Group(click.Group):
     """Turns UserError into one line on stderr and exit status 1, in one place."""
 
@@ -30,6 +34,14 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             _fail(str(exc))
+        except OSError as exc:
+            # Disk trouble the core did not word itself (a full disk, a read-only
+            # folder, missing permissions): one clear line, not a traceback. Every
+            # write is one SQLite transaction, so nothing half-done is left.
+            if exc.errno not in _DISK_ERRORS:
+                raise
+            where = f": {exc.filename}" if exc.filename else ""
+            _fail(f"{exc.strerror}{where}; nothing was changed")
         except KeyboardInterrupt:
             click.echo("Interrupted; nothing was changed by the unfinished command.", err=True)
             sys.exit(130)

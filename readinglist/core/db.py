@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from pathlib import Path
 
@@ -45,11 +46,28 @@ def connect(path: Path, readonly: bool = False) -> sqlite_utils.Database:
                 raise LibraryError(f"cannot switch {path} to WAL journaling (got {mode})")
             # FULL: a reading list is small, commits are rare, and a lost note is not.
             conn.execute("PRAGMA synchronous = FULL")
+            # Give the space of a big import's WAL back after checkpoints, instead
+            # of keeping a 150 MB file for as long as the app stays open.
+            conn.execute(f"PRAGMA journal_size_limit = {8 * 1024 * 1024}")
         # Fails with "file is not a database" on a damaged or foreign file.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
+        if not readonly and _not_writable(path):
+            raise LibraryError(
+                f"the library in {path.parent} cannot be written: the folder or its "
+                "database is read-only (a read-only disk, or no write permission); "
+                "nothing was changed"
+            ) from exc
         raise LibraryError(f"cannot open the library database {path}: {exc}") from exc
     return sqlite_utils.Database(conn, execute_plugins=False)
+
+
+def _not_writable(path: Path) -> bool:
+    """Whether SQLite cannot write here (it needs the folder too, for -wal/-shm).
+    os.access reports read-only file systems (EROFS) even for root."""
+    folder_ok = os.access(path.parent, os.W_OK)
+    file_ok = not path.exists() or os.access(path, os.W_OK)
+    return not (folder_ok and file_ok)
 
 
 def run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,8 +171,14 @@ class Library:
 
             lib.search_index = SearchIndex(path / "index")
         elif index:
+            from readinglist.core.search import IndexCorrupt
+
             try:
                 lib.ensure_index(progress)
+            except (LibraryError, OSError, IndexCorrupt) as exc:
+                # Disk trouble while catching the index up: the library itself
+                # is fine, so open it and say the index is behind.
+                lib.index_notice = _index_behind(exc)
             except BaseException:
                 lib.close()
                 raise
@@ -230,6 +236,7 @@ class Library:
             if "readonly" in text or "read-only" in text:
                 raise LibraryError(f"the library in {self.folder} is read-only: {text}") from exc
             if "disk" in text and "full" in text:
+                _give_back_wal_space(conn)
                 raise LibraryError(
                     f"the disk holding {self.folder} is full; nothing was changed"
                 ) from exc
@@ -517,7 +524,14 @@ class Library:
         except _Rollback:
             report.batch_id = None
         if not dry_run and (report.added or report.merged) and self.search_index is not None:
-            self.sync_index(progress)
+            from readinglist.core.search import IndexCorrupt
+
+            try:
+                self.sync_index(progress)
+            except (UserError, OSError, IndexCorrupt) as exc:
+                # The papers are in (SQLite is the source of truth); the index
+                # catches up from its queue once the trouble is gone.
+                report.warnings.append(Skipped(0, _index_behind(exc)))
         return report
 
     def _import_drafts(
@@ -1304,7 +1318,14 @@ class Library:
             return
         from readinglist.core import locks
 
-        with locks.exclusive(self.folder / "index.lock", wait=wait) as fd:
+        with ExitStack() as stack:
+            try:
+                fd = stack.enter_context(locks.exclusive(self.folder / "index.lock", wait=wait))
+            except OSError as exc:
+                raise LibraryError(
+                    f"cannot update the search index in {self.folder}: {exc.strerror} "
+                    "(a read-only disk, a full disk or no write permission)"
+                ) from exc
             self._index_lock_fd = fd
             try:
                 yield fd
@@ -1476,7 +1497,12 @@ class Library:
     def _changed(self) -> None:
         """After a committed change: the index follows within the same operation."""
         if self.search_index is not None:
-            self.sync_index()
+            from readinglist.core.search import IndexCorrupt
+
+            try:
+                self.sync_index()
+            except (UserError, OSError, IndexCorrupt) as exc:
+                raise LibraryError(f"the change is saved, but {_index_behind(exc)}") from exc
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the search index from SQLite."""
@@ -1725,6 +1751,23 @@ class _Compressor:
     def result(self) -> str | bytes:
         self._thread.join()
         return self._packed if self._packed is not None else self._text
+
+
+def _index_behind(exc: BaseException) -> str:
+    reason = getattr(exc, "strerror", None) or str(exc).rsplit(": ", 1)[-1]
+    return (
+        f"the search index could not be updated ({reason}); it catches up by itself "
+        "once that is solved (or run `readinglist check --repair`)"
+    )
+
+
+def _give_back_wal_space(conn: sqlite3.Connection) -> None:
+    """After a transaction failed on a full disk, its rolled-back pages still fill
+    the WAL file; truncating it frees the disk again."""
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass  # another reader holds the WAL; the next checkpoint trims it
 
 
 def _damaged(folder: Path, message: str) -> DamagedLibrary:
