@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import Qt, QThread, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout
 
 from readinglist.core import arxiv_api
@@ -64,7 +64,7 @@ class EnrichReportDialog(QDialog):
         summary = QLabel(
             report.summary() + (" — Undo (Z) takes it back." if report.changed else "")
         )
-        summary.setTextFormat(summary.textFormat().PlainText)
+        summary.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(summary)
         lines = [f"completed {', '.join(f)}: {t}" for _, t, f in report.changed]
         lines += [f"already complete: {t}" for _, t in report.unchanged]

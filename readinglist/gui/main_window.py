@@ -294,6 +294,7 @@ class MainWindow(QMainWindow):
         self.enrich_progress: Any = None
         self.enrich_dialog: Any = None
         self.enrich_message: Any = None
+        self.last_warning: Any = None
         self.worker = SearchWorker(library.folder)
         self.worker.finished_search.connect(self._search_done)
         self.worker.found_similar.connect(self._similar_found)
@@ -573,9 +574,15 @@ class MainWindow(QMainWindow):
             self._loading_note = False
             self._note_paper = None
             return
-        parts = [f"<h2>{self._marked_html(paper.title)}</h2>"]
+        # Shown, not stored, shorter: a 100,000-character title or 10,000 authors
+        # would make every repaint of the pane slow.
+        parts = [f"<h2>{self._marked_html(shorten(paper.title, MAX_TITLE))}</h2>"]
         if paper.authors:
-            parts.append(f"<p><i>{html.escape(', '.join(paper.authors))}</i></p>")
+            shown = ", ".join(paper.authors[:MAX_AUTHORS])
+            more = len(paper.authors) - MAX_AUTHORS
+            if more > 0:
+                shown += f" … and {more:,} more"
+            parts.append(f"<p><i>{html.escape(shown)}</i></p>")
         facts = [paper.status.value]
         if paper.year:
             facts.append(str(paper.year))
@@ -596,7 +603,7 @@ class MainWindow(QMainWindow):
             )
             parts.append(f"<p>{chips}</p>")
         if paper.abstract:
-            parts.append(f"<p>{self._marked_html(paper.abstract)}</p>")
+            parts.append(f"<p>{self._marked_html(shorten(paper.abstract, MAX_ABSTRACT))}</p>")
         links = [u for u in paper.links if u.startswith(("http://", "https://"))]
         if links:
             parts.append(
@@ -623,7 +630,8 @@ class MainWindow(QMainWindow):
         similar = (
             "<h4>Similar papers</h4><ul>"
             + "".join(
-                f'<li><a href="paper:{pid}">{html.escape(title)}</a></li>' for pid, title in items
+                f'<li><a href="paper:{pid}">{html.escape(shorten(title, 300))}</a></li>'
+                for pid, title in items
             )
             + "</ul>"
         )
@@ -672,11 +680,19 @@ class MainWindow(QMainWindow):
 
     # --- actions ----------------------------------------------------------------------------
 
+    def warn(self, text: str) -> None:
+        """A warning dialog whose text is never read as HTML: file names, titles and
+        error messages can contain markup (QMessageBox guesses rich text otherwise)."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Readinglist", text, parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        self.last_warning = box
+        box.exec()
+
     def _act(self, fn: Any, *args: Any) -> None:
         try:
             changes = fn(*args)
         except UserError as exc:
-            QMessageBox.warning(self, "Readinglist", str(exc))
+            self.warn(str(exc))
             return
         if changes is not None and getattr(changes, "description", ""):
             self.statusBar().showMessage(
@@ -765,7 +781,7 @@ class MainWindow(QMainWindow):
 
             text = decode(path.read_bytes(), path.name)
         except (OSError, UserError) as exc:
-            QMessageBox.warning(self, "Readinglist", f"Cannot import {path.name}: {exc}")
+            self.warn(f"Cannot import {path.name}: {exc}")
             return
         self.import_text(text, path.name)
 
@@ -774,7 +790,7 @@ class MainWindow(QMainWindow):
         try:
             preview = self.library.import_text(text, source=source, dry_run=True)
         except UserError as exc:
-            QMessageBox.warning(self, "Readinglist", f"Nothing imported: {exc}")
+            self.warn(f"Nothing imported: {exc}")
             return None
         summary = (
             f"{source}: {preview.added} new, {preview.merged} merged, "
@@ -806,7 +822,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
             return None
         except UserError as exc:
-            QMessageBox.warning(self, "Readinglist", f"Nothing imported: {exc}")
+            self.warn(f"Nothing imported: {exc}")
             return None
         finally:
             if progress is not None:
@@ -844,7 +860,7 @@ class MainWindow(QMainWindow):
         try:
             client = self.library.arxiv_client()
         except UserError as exc:
-            QMessageBox.warning(self, "Readinglist", str(exc))
+            self.warn(str(exc))
             return
         wanted = [
             arxiv_api.Wanted(p.id, p.title, p.abstract, list(p.authors), p.arxiv_id) for p in papers
@@ -889,6 +905,7 @@ class MainWindow(QMainWindow):
             self.enrich_message = QMessageBox(
                 QMessageBox.Icon.Warning, "Readinglist", f"Not completed from arXiv: {message}"
             )
+            self.enrich_message.setTextFormat(Qt.TextFormat.PlainText)
             self.enrich_message.setParent(self, self.enrich_message.windowFlags())
             self.enrich_message.setWindowModality(Qt.WindowModality.NonModal)
             self.enrich_message.show()
@@ -931,7 +948,7 @@ class MainWindow(QMainWindow):
             tmp.write_text(text, encoding="utf-8")
             tmp.replace(path)
         except OSError as exc:
-            QMessageBox.warning(self, "Readinglist", f"Cannot write {path}: {exc.strerror}")
+            self.warn(f"Cannot write {path}: {exc.strerror}")
             return
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
 
@@ -1222,6 +1239,17 @@ _GREEK = {
         ("sim", 0x223C),
     )
 }
+
+
+MAX_TITLE = 2_000  # characters shown in the detail pane
+MAX_AUTHORS = 50
+MAX_ABSTRACT = 50_000
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters; shortened for display)"
 
 
 def _math_to_text(math: str) -> str:

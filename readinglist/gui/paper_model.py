@@ -88,7 +88,9 @@ class PaperModel(QAbstractTableModel):
             if col == 1:
                 return "★" if paper.starred else ""
             if col == 2:
-                return paper.title
+                # A cell shows one line: laying out a 100,000-character title on
+                # every repaint would stall scrolling.
+                return paper.title if len(paper.title) <= 300 else paper.title[:300] + "…"
             if col == 3:
                 a = paper.authors
                 return ", ".join(a[:3]) + (" et al." if len(a) > 3 else "")

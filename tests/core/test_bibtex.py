@@ -444,3 +444,28 @@ def test_latex_compiles_every_exported_entry(lib, tmp_path):
     assert bbl.count("\\bibitem") == len(papers)
     final = subprocess.run(["pdflatex", "-interaction=nonstopmode", "doc.tex"], **run)
     assert final.returncode == 0, final.stdout[-3000:]
+
+
+def test_injection_through_authors_and_abstracts_stays_in_its_field(lib):
+    # Fields break out of their braces only if escaping fails: then bibtexparser
+    # would see extra fields (a title, a note) or extra entries.
+    lib.import_text(
+        "Harmless Title For Injection Checks\n\n"
+        "An abstract }, note = {injected}, title = {Pwned} @misc{evil, title={x}} "
+        "\\input{/etc/passwd} \\write18{rm -rf ~} long enough to be one.\n"
+    )
+    lib.db.execute(
+        "UPDATE papers SET authors = ? WHERE id = 1",
+        ['["Evil} title={Pwned", "Ada \\\\input{/etc/passwd} Lovelace", "@misc{x"]'],
+    )
+    papers = lib.select()
+    text = lib.export_bibtex(papers)
+    parse_back(text, papers)
+    import bibtexparser
+
+    entry = bibtexparser.parse_string(text).entries[0]
+    assert "note" not in entry.fields_dict  # the abstract's "note = {...}" stayed inside it
+    abstract = latex_to_text(entry.fields_dict["abstract"].value)
+    assert "}, note = {injected}, title = {Pwned} @misc{evil" in abstract
+    assert "Pwned" not in entry.fields_dict["title"].value
+    assert "\\input" not in text and "\\write18" not in text  # backslashes are escaped
