@@ -45,6 +45,48 @@ def gui() -> None:
         print(f"| {lib['papers']:,} | {start:.2f} s | {memory} | {p50:.0f} / {p95:.0f} ms |")
 
 
+def imports() -> None:
+    data = json.loads((HERE / "import.json").read_text())
+    names = {
+        "arxiv_mailing_1141": "real arXiv mailing, 1,141 entries",
+        "generated_listing_100000": "generated listing, 100,000 papers, 180-word abstracts",
+        "generated_listing_100000_short_abstracts": (
+            "generated listing, 100,000 papers, 40-word abstracts"
+        ),
+    }
+    print("| input | size | parse | write | total | papers/s | baseline (plain sqlite3 insert) |")
+    print("|---|---|---|---|---|---|---|")
+    for key, label in names.items():
+        r = data[key]
+        print(
+            f"| {label} | {r['megabytes']} MB | {r['parse_s_median']:.2f} s | "
+            f"{r['write_s_median']:.2f} s | **{r['total_s_median']:.2f} s** | "
+            f"{r['papers_per_s']:,} | {r['baseline_plain_sqlite_insert_s_median']:.2f} s |"
+        )
+
+
+def fuzz() -> None:
+    path = HERE / "fuzz.json"
+    if not path.exists():
+        return
+    data = json.loads(path.read_text())
+    print(f"\n{data['minutes']} minutes, bound {data['bound_s']} s per input:\n")
+    print("| input kind | inputs | refused (user error) | median | slowest |")
+    print("|---|---|---|---|---|")
+    for kind, row in data["per_kind"].items():
+        print(
+            f"| {kind} | {row['inputs']:,} | {row['user_errors']:,} | "
+            f"{row['median_ms']} ms | {row['max_ms']} ms |"
+        )
+    print(f"\nFailures: {len(data['failures'])}.\n")
+    print("| pathological input | 1 MB | 10 MB | ratio |")
+    print("|---|---|---|---|")
+    for name, row in data["scaling"].items():
+        print(f"| {name} | {row['1MB_s']} s | {row['10MB_s']} s | ×{row['ratio']} |")
+
+
 if __name__ == "__main__":
+    imports()
     search()
     gui()
+    fuzz()

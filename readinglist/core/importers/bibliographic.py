@@ -401,9 +401,12 @@ def parse_atom(text: str) -> ParseResult:
 
     if re.search(r"<!DOCTYPE|<!ENTITY", text[:10000], re.IGNORECASE):
         raise BadInput("the feed declares a DTD or entities; refused (arXiv feeds never do)")
+    # The text is already decoded: drop the XML declaration, whose encoding (found
+    # by fuzzing: "UTF-8x" raised LookupError) no longer describes these bytes.
+    body = re.sub(r"^\s*<\?xml[^>]*\?>", "", text).strip().encode("utf-8")
     try:
-        root = ET.fromstring(text.strip().encode("utf-8"))
-    except ET.ParseError as exc:
+        root = ET.fromstring(body)
+    except (ET.ParseError, LookupError, ValueError) as exc:
         raise BadInput(f"not a valid Atom feed: {exc}") from None
     result = ParseResult(format="atom", drafts=[])
     entries = root.findall(f"{_ATOM}entry")
