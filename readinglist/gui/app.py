@@ -8,7 +8,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLockFile
+from PySide6.QtCore import QCoreApplication, QLockFile, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from readinglist import __version__
@@ -134,6 +134,7 @@ def _open_library(folder: Path) -> Library | None:
         if exc.backup is None:
             raise
         box = QMessageBox(QMessageBox.Icon.Critical, "Readinglist: damaged library", str(exc))
+        box.setTextFormat(Qt.TextFormat.PlainText)  # paths may contain anything
         restore = box.addButton("Restore the backup", QMessageBox.ButtonRole.AcceptRole)
         box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
         box.exec()

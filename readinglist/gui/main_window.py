@@ -145,6 +145,16 @@ class ImportCancelled(Exception):
     """Raised from the progress callback: the import's transaction rolls back."""
 
 
+class PaperTable(QTableView):
+    """The paper list. Letters are triage keys here, so Qt's type-to-find (jump to
+    the row starting with the letter) is off: a key that reaches the list while its
+    shortcut cannot fire (seen in a window that was not yet active) must not move
+    the selection to some other paper."""
+
+    def keyboardSearch(self, search: str) -> None:
+        pass
+
+
 class ImportPreview(QDialog):
     """What an import would do, before anything is written."""
 
@@ -210,7 +220,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
 
         self.model = PaperModel(library)
-        self.table = QTableView()
+        self.table = PaperTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)

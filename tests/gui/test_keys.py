@@ -187,3 +187,10 @@ def test_delete_key_and_undo_bring_the_paper_back(win, qtbot):
     assert win.library.count() == 49
     key(qtbot, win, Qt.Key.Key_Z)
     assert win.library.count() == 50 and win.library.get(first.id).title == first.title
+
+
+def test_a_letter_without_a_shortcut_never_jumps_to_another_paper(win, qtbot):
+    # Qt's type-to-find would select the first title starting with the letter.
+    first = win.current_paper()
+    win.table.keyboardSearch("e")
+    assert win.current_paper().id == first.id
