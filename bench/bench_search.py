@@ -120,6 +120,10 @@ def run_size(n: int, repeat: int, existing: Path | None = None) -> dict[str, obj
             opens.append(time.perf_counter() - t)
             ix.close()
         out["searcher_open_ms_median"] = round(statistics.median(opens) * 1000, 1)
+        # As the app does once its index is open (in its worker thread).
+        t = time.perf_counter()
+        lib.warm_search()
+        out["filter_warm_up_ms"] = round((time.perf_counter() - t) * 1000, 1)
         lib.search("warm up")
         queries = query_sets(rng, repeat, text)
         latency = {}

@@ -1552,6 +1552,11 @@ class Library:
             ix.move_aside()
             self.reindex(progress)
 
+    def warm_search(self) -> None:
+        """Prepare the common filters (is:unread…) so the first filtered search is
+        as fast as the rest; for long-lived processes (the app), off the GUI thread."""
+        self._index().warm()
+
     def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
         """Papers matching a query, best first (see README: query language)."""
         from readinglist.core.search import highlight_text

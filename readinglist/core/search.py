@@ -361,6 +361,10 @@ class SearchResult:
         return self.parsed.notice
 
 
+# The filters of the sidebar's views: warmed when the app opens the index.
+WARM_FILTERS = ("is:unread", "is:queued", "is:starred")
+
+
 class SearchIndex:
     """The Whoosh index in ``folder`` (normally ``<library>/index``)."""
 
@@ -541,6 +545,14 @@ class SearchIndex:
                 self._filter_cache.clear()
             self._filter_cache[key] = cached
         return cached
+
+    def warm(self, filters: tuple[str, ...] = WARM_FILTERS) -> None:
+        """Compute the common filters' document sets now. The first search with a
+        filter otherwise pays for it (about 100-300 ms at 100,000 papers); the app
+        calls this in its worker thread right after opening the index."""
+        s = self.searcher()
+        for text in filters:
+            self._filter(s, parse_query(text).filters)
 
     def search(self, text: str, limit: int | None = 50) -> SearchResult:
         parsed = parse_query(text)

@@ -105,6 +105,11 @@ class SearchWorker(QThread):
             except Exception as exc:
                 self.index_status.emit(f"Search is unavailable: {exc}")
                 return
+            try:
+                lib.warm_search()  # the first is:unread search is then as fast as the rest
+            except Exception as exc:
+                self.index_status.emit(f"Search is unavailable: {exc}")
+                return
             self.index_status.emit(notice or "ready")
             while True:
                 with self._lock:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readinglist.core import library as library_module
+from readinglist.core import search as search_module
 from readinglist.core.library import Library
 from readinglist.core.search import MARK_END, MARK_START, parse_query
 
@@ -367,3 +368,13 @@ def test_old_index_format_is_rebuilt(tmp_path):
     with Library.open(folder) as lib:
         assert "format 1" in lib.index_notice
         assert lib.search("residual").total == 1
+
+
+def test_warming_prepares_the_view_filters_and_changes_no_result(lib):
+    lib.mark([1], "queued")
+    cold = [h.paper.id for h in lib.search("is:unread model", limit=None).hits]
+    lib.search_index._filter_cache.clear()
+    lib.warm_search()
+    assert len(lib.search_index._filter_cache) == len(search_module.WARM_FILTERS)
+    assert [h.paper.id for h in lib.search("is:unread model", limit=None).hits] == cold
+    assert 1 not in cold and [h.paper.id for h in lib.search("is:queued").hits] == [1]
