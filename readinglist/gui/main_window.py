@@ -95,9 +95,6 @@ class SearchWorker(QThread):
     def run(self) -> None:
         lib = Library.open(self.folder, index=False, daily_backup=False)
         try:
-            lib.daily_backup()  # here, off the GUI thread: a big library takes seconds
-            if lib.backup_notice:
-                self.index_status.emit(lib.backup_notice)
             if lib.pending_index_changes() > 1000 or not (self.folder / "index").exists():
                 self.index_status.emit("Building the search index…")
             try:
@@ -111,6 +108,11 @@ class SearchWorker(QThread):
                 self.index_status.emit(f"Search is unavailable: {exc}")
                 return
             self.index_status.emit(notice or "ready")
+            # Search first, then the daily backup: here, off the GUI thread (a big
+            # library takes seconds to copy and check).
+            lib.daily_backup()
+            if lib.backup_notice:
+                self.index_status.emit(lib.backup_notice)
             while True:
                 with self._lock:
                     while self._search is None and self._similar is None and not self._stop:

@@ -324,7 +324,9 @@ def test_delete_cascades_tags(library):
 
 def test_read_only_library_gives_a_clear_error(tmp_path):
     if os.geteuid() == 0:
-        pytest.skip("root ignores file permissions; the read-only case is covered by issue 9")
+        pytest.skip(
+            "root ignores file permissions; tests/test_disk.py covers read-only folders and files for root"
+        )
     folder = tmp_path / "ro"
     Library.open(folder).close()
     os.chmod(folder / DB_NAME, 0o444)
