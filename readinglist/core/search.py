@@ -571,6 +571,11 @@ class SearchIndex:
             )
             hits = [Hit(i, 0.0) for i in (ids if limit is None else ids[:limit])]
             return SearchResult(hits, len(ids), parsed)
+        if filt is not None and not filt:
+            # No paper passes the filters. Whoosh reads an empty filter set as
+            # "no filter" and would return every match (is:starred with nothing
+            # starred listed all papers with the word).
+            return SearchResult([], 0, parsed)
         try:
             results = s.search(q, limit=limit, filter=filt)
         except Exception as exc:

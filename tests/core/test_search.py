@@ -378,3 +378,12 @@ def test_warming_prepares_the_view_filters_and_changes_no_result(lib):
     assert len(lib.search_index._filter_cache) == len(search_module.WARM_FILTERS)
     assert [h.paper.id for h in lib.search("is:unread model", limit=None).hits] == cold
     assert 1 not in cold and [h.paper.id for h in lib.search("is:queued").hits] == [1]
+
+
+def test_a_filter_nothing_passes_finds_nothing(lib):
+    # Whoosh reads an empty filter set as no filter at all.
+    assert lib.search("model").total > 0
+    assert lib.search("is:starred model").total == 0
+    assert lib.search("is:dismissed").total == 0
+    lib.set_starred([1], True)
+    assert [h.paper.id for h in lib.search("is:starred").hits] == [1]
