@@ -256,6 +256,20 @@ _RAW_PREFIXES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
 )
 
 
+def _expand_fuzzy(q: query.Query, reader: Any) -> query.Query:
+    """Replace typo terms by the words they stand for, once. Whoosh expands a
+    FuzzyTerm when searching and again when asked for the terms to highlight;
+    expanding first saves the second walk of the term list (~20 ms of ~90 ms)."""
+    if isinstance(q, query.FuzzyTerm):
+        words = list(reader.terms_within(q.fieldname, q.text, q.maxdist, prefix=q.prefixlength))
+        if not words:
+            return query.NullQuery
+        return query.Or([query.Term(q.fieldname, w, boost=q.boost) for w in words])
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _expand_fuzzy(sub, reader))
+
+
 def _restrict(q: query.Query, notices: list[str]) -> query.Query:
     """Keep typing-time queries bounded: prefixes only over titles and authors, with a
     minimum length; fuzzy terms need their first two letters right."""
@@ -576,6 +590,7 @@ class SearchIndex:
             # "no filter" and would return every match (is:starred with nothing
             # starred listed all papers with the word).
             return SearchResult([], 0, parsed)
+        q = _expand_fuzzy(q, s.reader())
         try:
             results = s.search(q, limit=limit, filter=filt)
         except Exception as exc:
