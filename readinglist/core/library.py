@@ -387,6 +387,10 @@ class Library:
         allowed = {"status", "starred", "title COLLATE NOCASE", "authors", "year", "id", "added_at"}
         if key not in allowed:
             raise ValueError(key)
+        if not ids:
+            # The window turns sorting on before it loads a view: sorting nothing
+            # must not sort the whole table (0.4 s of a 100,000-paper cold start).
+            return []
         wanted = set(ids)
         order = "DESC" if descending else "ASC"
         return [

@@ -28,6 +28,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
+from readinglist.core import text as text_module
 from readinglist.core.text import latex_accents_to_unicode
 
 Progress = Callable[[int, int], None]
@@ -337,8 +338,9 @@ class _BoundedPrefix(query.Prefix):
 
 # --- highlighting -------------------------------------------------------------------
 
-MARK_START = "\ue000"
-MARK_END = "\ue001"
+# The markers live in core/text.py so the window can use them without importing
+# Whoosh before it is shown; re-exported here for the search's users.
+MARK_START, MARK_END = text_module.MARK_START, text_module.MARK_END
 
 
 class _MarkFormatter(highlight.Formatter):

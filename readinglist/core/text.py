@@ -302,3 +302,9 @@ def find_links(text: str) -> list[str]:
 
 def squash_spaces(text: str) -> str:
     return " ".join(text.split())
+
+
+# Private-use characters around the matched words in highlighted text: they never
+# occur in paper text, and each front end turns them into its own markup.
+MARK_START = "\ue000"
+MARK_END = "\ue001"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 from readinglist.core import bibtex
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
-from readinglist.core.search import MARK_END, MARK_START
+from readinglist.core.text import MARK_END, MARK_START
 from readinglist.gui.actions import ACTIONS, bind, effective_keys
 from readinglist.gui.paper_model import PaperModel
 
@@ -72,7 +73,7 @@ class SearchWorker(QThread):
         self.folder = folder
         self._search: tuple[int, str] | None = None
         self._similar: int | None = None
-        self._lock = __import__("threading").Condition()
+        self._lock = threading.Condition()
         self._stop = False
 
     def ask(self, serial: int, text: str) -> None:
@@ -108,11 +109,11 @@ class SearchWorker(QThread):
                 self.index_status.emit(f"Search is unavailable: {exc}")
                 return
             self.index_status.emit(notice or "ready")
-            # Search first, then the daily backup: here, off the GUI thread (a big
-            # library takes seconds to copy and check).
-            lib.daily_backup()
-            if lib.backup_notice:
-                self.index_status.emit(lib.backup_notice)
+            # The daily backup once search is ready, in a thread of its own: copying
+            # and checking a big library takes seconds, and searches must not wait.
+            threading.Thread(
+                target=_daily_backup, args=(self.folder, self.index_status.emit), daemon=True
+            ).start()
             while True:
                 with self._lock:
                     while self._search is None and self._similar is None and not self._stop:
@@ -150,6 +151,16 @@ class SearchWorker(QThread):
 
 class ImportCancelled(Exception):
     """Raised from the progress callback: the import's transaction rolls back."""
+
+
+def _daily_backup(folder: Path, say: Any) -> None:
+    lib = Library.open(folder, index=False, daily_backup=False)
+    try:
+        lib.daily_backup()
+        if lib.backup_notice:
+            say(lib.backup_notice)
+    finally:
+        lib.close()
 
 
 class PaperTable(QTableView):

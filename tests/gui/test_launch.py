@@ -87,3 +87,18 @@ def test_a_damaged_library_offers_the_newest_backup(launched, tmp_path, monkeypa
     assert "newest backup" in offered[0]
     assert window.library.count() == 4
     assert list((tmp_path / "lib" / "backups").glob("damaged-*"))
+
+
+def test_the_app_makes_the_daily_backup_in_the_background(launched, tmp_path, qtbot):
+    from readinglist.core import backups
+    from readinglist.core.library import Library
+
+    from support import FIXTURES
+
+    with Library.open(tmp_path / "lib", index=False) as lib:
+        lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    assert backups.list_backups(tmp_path / "lib") == []
+    window, _ = launched([])
+    assert backups.list_backups(tmp_path / "lib") == []  # not before the window
+    qtbot.waitUntil(lambda: bool(backups.list_backups(tmp_path / "lib")), timeout=20000)
+    assert backups.list_backups(tmp_path / "lib")[0].reason == "daily"
