@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -170,13 +171,11 @@ def import_cmd(
                 click.echo(f"  skipped {item}", err=True)
             for item in report.warnings:
                 click.echo(f"  warning {item}", err=True)
-        if report.added and not dry_run and lib.setting("enrich_after_import"):
+        incomplete = lib.to_complete_after_import(report)
+        if incomplete:
             # A failing network must not fail the import that already landed.
             try:
-                added = lib.get_many(report.paper_ids[: report.added])
-                incomplete = [p for p in added if not p.authors or not p.year]
-                if incomplete:
-                    _print_enrichment(lib.enrich(incomplete, progress=_progress_printer("arXiv")))
+                _print_enrichment(lib.enrich(incomplete, progress=_progress_printer("arXiv")))
             except UserError as exc:
                 click.echo(f"Note: not completed from arXiv: {exc}", err=True)
     if as_json:
@@ -694,7 +693,7 @@ def install_desktop_cmd(uninstall: bool) -> None:
     written = desktop.install(command=command)
     click.echo(f"Installed {len(written)} files into {desktop.data_home()}")
     click.echo(f"  launcher: {written[0]}")
-    click.echo(f"  starts:   {desktop.describe(command)}")
+    click.echo(f"  starts:   {shlex.join(command)}")
 
 
 @main.command("backup")

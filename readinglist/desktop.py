@@ -9,7 +9,6 @@ file's Exec line is rewritten to the absolute path of this installation's
 from __future__ import annotations
 
 import os
-import shlex
 import shutil
 import subprocess
 import sys
@@ -136,7 +135,3 @@ def _refresh_caches(home: Path) -> None:
                 subprocess.run(args, check=False, capture_output=True, timeout=30)
             except (OSError, subprocess.SubprocessError):
                 pass
-
-
-def describe(command: list[str]) -> str:
-    return shlex.join(command)

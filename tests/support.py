@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,30 @@ def corpus(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus file {relative} not found under {CORPORA} (../shared absent)")
     return path
+
+
+def start_cli(folder: Path, *args: str, new_session: bool = False) -> subprocess.Popen[str]:
+    """``readinglist --library FOLDER ARGS`` as a real process (stdout, stderr piped).
+    ``new_session`` gives it its own process group, so killing the group kills its
+    indexer child too."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "readinglist", "--library", str(folder), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=new_session,
+    )
+
+
+def run_cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    proc = start_cli(folder, *args)
+    out, err = proc.communicate(timeout=900)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def generated_listing(path: Path, n: int, abstract_words: int = 30, seed: int = 1) -> Path:
+    """A listing of ``n`` made-up papers (bench/generate.py), written to ``path``."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import write_listing
+
+    return write_listing(path, n, abstract_words=abstract_words, seed=seed)

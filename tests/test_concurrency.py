@@ -13,18 +13,10 @@ import pytest
 
 from readinglist.core.library import Library
 
-from support import ROOT
+from support import generated_listing
+from support import start_cli as cli
 
 pytestmark = pytest.mark.slow
-
-
-def cli(folder, *args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "readinglist", "--library", str(folder), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def finish(proc):
@@ -36,15 +28,9 @@ def finish(proc):
 
 @pytest.fixture(scope="module")
 def listings(tmp_path_factory):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import write_listing
-
     folder = tmp_path_factory.mktemp("listings")
     # Above the bulk threshold: each import indexes in a child process.
-    return [
-        write_listing(folder / f"l{seed}.txt", 2500, abstract_words=30, seed=seed)
-        for seed in (1, 2)
-    ]
+    return [generated_listing(folder / f"l{seed}.txt", 2500, seed=seed) for seed in (1, 2)]
 
 
 def test_two_cli_imports_at_once(tmp_path, listings):

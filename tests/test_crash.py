@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
 from readinglist.core.library import Library
 
-from support import FIXTURES, ROOT
+from support import FIXTURES, generated_listing, run_cli, start_cli
 
 pytestmark = pytest.mark.slow
 N = 20_000
@@ -24,27 +22,16 @@ N = 20_000
 
 @pytest.fixture(scope="module")
 def listing(tmp_path_factory):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import write_listing
-
-    return write_listing(tmp_path_factory.mktemp("data") / "big.txt", N, abstract_words=30)
+    return generated_listing(tmp_path_factory.mktemp("data") / "big.txt", N)
 
 
-def cli(folder, *args, **kwargs):
-    return subprocess.Popen(
-        [sys.executable, "-m", "readinglist", "--library", str(folder), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the indexer child dies too
-        **kwargs,
-    )
+def cli(folder, *args):
+    return start_cli(folder, *args, new_session=True)  # the kill takes its indexer too
 
 
 def run(folder, *args):
-    proc = cli(folder, *args)
-    out, err = proc.communicate(timeout=900)
-    return proc.returncode, out + err
+    done = run_cli(folder, *args)
+    return done.returncode, done.stdout + done.stderr
 
 
 def kill_when(proc, ready, what):

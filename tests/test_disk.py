@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,8 @@ import pytest
 from readinglist.core.errors import LibraryError
 from readinglist.core.library import Library
 
-from support import FIXTURES, ROOT
+from support import FIXTURES, generated_listing
+from support import run_cli as cli
 
 pytestmark = pytest.mark.slow
 
@@ -48,21 +48,9 @@ def tmpfs(mount, folder: Path, size: str) -> Path:
     return mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", target=folder)
 
 
-def cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "readinglist", "--library", str(folder), *args],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
 @pytest.fixture(scope="module")
 def big_listing(tmp_path_factory):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import write_listing
-
-    return write_listing(tmp_path_factory.mktemp("data") / "big.txt", 20_000, abstract_words=30)
+    return generated_listing(tmp_path_factory.mktemp("data") / "big.txt", 20_000)
 
 
 def _snapshot(folder: Path) -> list[tuple]:

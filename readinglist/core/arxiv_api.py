@@ -21,6 +21,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from readinglist import __version__
 from readinglist.core.errors import BadInput, UserError
@@ -59,6 +60,11 @@ class Wanted:
     authors: list[str] = field(default_factory=list)
     arxiv_id: str | None = None
 
+    @classmethod
+    def of(cls, paper: Any) -> Wanted:
+        """A snapshot of a library paper (safe to hand to another thread)."""
+        return cls(paper.id, paper.title, paper.abstract, list(paper.authors), paper.arxiv_id)
+
 
 @dataclass
 class Finding:
@@ -72,6 +78,7 @@ class Finding:
 class Lookup:
     findings: list[Finding]
     feeds: list[str]  # every response body used, kept with the import batch
+    source: str  # the API address asked
     requests: int = 0  # made over the network (cache hits excluded)
 
 
@@ -345,7 +352,7 @@ def look_up(
             finding.reason = f"{finding.reason} ({error})"
         findings.append(finding)
         step()
-    return Lookup(findings, feeds, client.requests)
+    return Lookup(findings, feeds, client.base_url, client.requests)
 
 
 def _titles_close(a: str, b: str) -> bool:

@@ -18,10 +18,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from readinglist.core.db import DB_NAME
 from readinglist.core.errors import LibraryError, UserError
 
 FOLDER = "backups"
-DB_NAME = "library.sqlite"
 DEFAULT_KEEP = 10
 DAILY = dt.timedelta(hours=24)
 

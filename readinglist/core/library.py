@@ -1175,6 +1175,14 @@ class Library:
         )
         return self.get_many([r[0] for r in rows])
 
+    def to_complete_after_import(self, report: ImportReport) -> list[Paper]:
+        """The papers an import added that lack authors or a year, when the
+        ``enrich_after_import`` setting asks for them to be completed."""
+        if not report.added or report.dry_run or not self.setting("enrich_after_import"):
+            return []
+        added = self.get_many_existing(report.paper_ids[: report.added])
+        return [p for p in added if not p.authors or not p.year]
+
     def arxiv_client(self, **options: Any) -> arxiv_api.Client:
         """A client for the configured API (setting, or READINGLIST_ARXIV_API),
         caching answers in the library folder."""
@@ -1196,9 +1204,7 @@ class Library:
         Raises ArxivUnreachable, changing nothing, when the network fails."""
         from readinglist.core import arxiv_api
 
-        wanted = [
-            arxiv_api.Wanted(p.id, p.title, p.abstract, list(p.authors), p.arxiv_id) for p in papers
-        ]
+        wanted = [arxiv_api.Wanted.of(p) for p in papers]
         lookup = arxiv_api.look_up(wanted, client or self.arxiv_client(), progress)
         return self.apply_enrichment(lookup)
 
@@ -1253,7 +1259,7 @@ class Library:
             now = now_iso()
             cur = conn.execute(
                 "INSERT INTO batches (source, format, created_at, merged) VALUES (?, ?, ?, ?)",
-                [f"arXiv API ({self.arxiv_client().base_url})", "arxiv-api", now, len(ids)],
+                [f"arXiv API ({lookup.source})", "arxiv-api", now, len(ids)],
             )
             report.batch_id = int(cur.lastrowid or 0)
             conn.execute(

@@ -41,7 +41,7 @@ from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.text import MARK_END, MARK_START
 from readinglist.gui.actions import ACTIONS, bind, effective_keys
-from readinglist.gui.paper_model import PaperModel
+from readinglist.gui.paper_model import PaperModel, shorten
 
 VIEWS = (
     ("inbox", "Inbox", {"status": "unread"}),
@@ -858,9 +858,7 @@ class MainWindow(QMainWindow):
         self.refresh_sidebar()
         self.reload()
         self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
-        if report.added and self.library.setting("enrich_after_import"):
-            added = self.library.get_many_existing(report.paper_ids[: report.added])
-            self.start_enrichment([p for p in added if not p.authors or not p.year])
+        self.start_enrichment(self.library.to_complete_after_import(report))
         return report
 
     # --- completing from arXiv ---------------------------------------------------
@@ -890,9 +888,7 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             self.warn(str(exc))
             return
-        wanted = [
-            arxiv_api.Wanted(p.id, p.title, p.abstract, list(p.authors), p.arxiv_id) for p in papers
-        ]
+        wanted = [arxiv_api.Wanted.of(p) for p in papers]
         worker = EnrichWorker(wanted, client)
         n = len(wanted)
         self.enrich_progress = QProgressDialog(
@@ -1272,12 +1268,6 @@ _GREEK = {
 MAX_TITLE = 2_000  # characters shown in the detail pane
 MAX_AUTHORS = 50
 MAX_ABSTRACT = 50_000
-
-
-def shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return f"{text[:limit]}… ({len(text):,} characters; shortened for display)"
 
 
 def _math_to_text(math: str) -> str:

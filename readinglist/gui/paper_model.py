@@ -16,6 +16,15 @@ PAGE = 200
 _Index = QModelIndex | QPersistentModelIndex
 
 
+def shorten(text: str, limit: int, note: bool = True) -> str:
+    """``text`` cut at ``limit`` characters for display (stored text is never cut)."""
+    if len(text) <= limit:
+        return text
+    if not note:
+        return text[:limit] + "…"
+    return f"{text[:limit]}… ({len(text):,} characters; shortened for display)"
+
+
 class PaperModel(QAbstractTableModel):
     """Holds only ids; a 100,000-paper view costs a list of ints until rows are shown."""
 
@@ -90,7 +99,7 @@ class PaperModel(QAbstractTableModel):
             if col == 2:
                 # A cell shows one line: laying out a 100,000-character title on
                 # every repaint would stall scrolling.
-                return paper.title if len(paper.title) <= 300 else paper.title[:300] + "…"
+                return shorten(paper.title, 300, note=False)
             if col == 3:
                 a = paper.authors
                 return ", ".join(a[:3]) + (" et al." if len(a) > 3 else "")

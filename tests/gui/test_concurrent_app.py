@@ -4,28 +4,20 @@ CLI's changes within a couple of seconds."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
-from test_concurrency import cli, finish
+from test_concurrency import finish
 
-from support import ROOT
+from support import generated_listing
+from support import start_cli as cli
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def listings(tmp_path):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from generate import write_listing
-
-    return [None, write_listing(tmp_path / "l2.txt", 2500, abstract_words=30, seed=2)]
-
-
-def test_cli_imports_and_marks_while_the_app_is_open(window, qtbot, listings):
+def test_cli_imports_and_marks_while_the_app_is_open(window, qtbot, tmp_path):
+    listing = generated_listing(tmp_path / "listing.txt", 2500, seed=2)
     folder = window.library.folder
     first = window.current_paper()
-    importer = cli(folder, "import", str(listings[1]))
+    importer = cli(folder, "import", str(listing))
     # The window keeps changing the library meanwhile.
     window.toggle_star()
     window.mark_selected("queued")  # it leaves the Inbox view

@@ -98,7 +98,7 @@ def test_the_app_makes_the_daily_backup_in_the_background(launched, tmp_path, qt
     with Library.open(tmp_path / "lib", index=False) as lib:
         lib.import_file(FIXTURES / "arxiv-new-page.txt")
     assert backups.list_backups(tmp_path / "lib") == []
-    window, _ = launched([])
+    launched([])
     assert backups.list_backups(tmp_path / "lib") == []  # not before the window
     qtbot.waitUntil(lambda: bool(backups.list_backups(tmp_path / "lib")), timeout=20000)
     assert backups.list_backups(tmp_path / "lib")[0].reason == "daily"
