@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import sqlite3
 import threading
 import zlib
@@ -21,7 +22,7 @@ import sqlite_utils
 
 from readinglist.core import backups, citekeys
 from readinglist.core.bibtex import valid_citekey
-from readinglist.core.db import DB_NAME, connect, now_iso
+from readinglist.core.db import BUSY_TIMEOUT_MS, DB_NAME, connect, now_iso
 from readinglist.core.errors import (
     BadInput,
     DamagedLibrary,
@@ -69,7 +70,19 @@ _FILLABLE = (
 _JSON_FIELDS = ("authors", "links", "categories")
 # Imports adding at least this many papers rebuild these indexes after inserting.
 _BULK_ROWS = 10_000
-_REBUILT_INDEXES = ("papers_title_key", "papers_status", "papers_citekey")
+_REBUILT_FOR_BULK = (
+    "papers_title_key",
+    "papers_status",
+    "papers_citekey",
+    "papers_indexed_insert",  # the trigger queueing each new paper for the index
+)
+_INSERT_TEXT = "INSERT INTO batch_texts (batch_id, raw_text) VALUES (?, ?)"
+_INSERT_PAPER = (
+    "INSERT INTO papers (title, title_key, abstract, authors, year, arxiv_id, doi, url, links, "
+    "categories, comments, journal_ref, extra, citekey, citekey_source, added_at, batch_id) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_AUTOCHECKPOINT = 1000  # pages: SQLite's default
 # Index catch-ups of at least this many papers run in a child process with the
 # multi-process Whoosh writer (indexing in a thread would stall a GUI: the GIL).
 BULK_INDEX = 2000
@@ -116,6 +129,8 @@ class Library:
         self.backup_notice = ""
         # The cross-process index lock, while this library holds it (re-entrant).
         self._index_lock_fd: int | None = None
+        # The thread copying a big import's WAL into the database file.
+        self._settler: threading.Thread | None = None
 
     # --- opening -------------------------------------------------------------
 
@@ -204,9 +219,36 @@ class Library:
             return None
 
     def close(self) -> None:
+        self.wait_settled()
         if self.search_index is not None:
             self.search_index.close()
         self.db.close()
+
+    def _settle_wal(self) -> None:
+        """Checkpoint the WAL into the database file in a thread, on a connection
+        of its own. PASSIVE never blocks readers or writers; if it cannot finish,
+        the next commit's automatic checkpoint (or closing) does the rest."""
+        self.wait_settled()
+        path = self.folder / DB_NAME
+
+        def run() -> None:
+            try:
+                conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                finally:
+                    conn.close()
+            except sqlite3.Error:
+                pass  # left to the next automatic checkpoint
+
+        self._settler = threading.Thread(target=run, name="wal-checkpoint", daemon=True)
+        self._settler.start()
+
+    def wait_settled(self) -> None:
+        """Wait for a checkpoint started after a big import (benchmarks, close)."""
+        if self._settler is not None:
+            self._settler.join()
+            self._settler = None
 
     def __enter__(self) -> Library:
         return self
@@ -504,29 +546,57 @@ class Library:
         Re-importing the same text changes nothing (no papers, no batch).
         With ``dry_run`` the report says what would happen and nothing is written.
         """
-        # Large raw texts are compressed in a thread while parsing runs: zlib
-        # releases the GIL, and writing a third of the bytes saves about 1.5 s
-        # of a 100,000-paper import (bench/bench_import.py).
-        packed = _Compressor(text) if len(text) >= _COMPRESS_FROM and not dry_run else None
-        result = parse(text, format=format, name=source)
-        report = ImportReport(
-            format=result.format,
-            source=source,
-            dry_run=dry_run,
-            skipped=list(result.skipped),
-            warnings=list(result.warnings),
-        )
-        drafts = _dedup_within(result.drafts, report)
-        if progress:
-            progress(0, len(drafts))
+        big_text = len(text) >= _COMPRESS_FROM and not dry_run
+        big = False
+        report: ImportReport | None = None
         try:
-            with self._write() as db:
-                raw = packed.result() if packed else text
-                self._import_drafts(db, drafts, raw, report, progress)
-                if dry_run:
+            with ExitStack() as stack:
+                batch_id = None
+                writer = None
+                if big_text:
+                    # A big text is compressed (zlib releases the GIL; a third of the
+                    # bytes to write) and stored by a writer thread while this one
+                    # parses, inside the import's transaction: an import that then
+                    # changes nothing, or reads nothing, is rolled back, batch and all.
+                    db = stack.enter_context(self._write())
+                    writer = stack.enter_context(_Writer(db.conn))
+                    batch_id = self._add_batch(db.conn, source, "pending")
+                    packed = _Compressor(text)
+                    writer.submit(_INSERT_TEXT, lambda: [(batch_id, packed.result())])
+                result = parse(text, format=format, name=source)
+                report = ImportReport(
+                    format=result.format,
+                    source=source,
+                    dry_run=dry_run,
+                    skipped=list(result.skipped),
+                    warnings=list(result.warnings),
+                )
+                drafts = _dedup_within(result.drafts, report)
+                if progress:
+                    progress(0, len(drafts))
+                if writer is None:
+                    db = stack.enter_context(self._write())
+                    writer = stack.enter_context(_Writer(db.conn))
+                writer.wait()  # this thread may use the connection again
+                report.batch_id = batch_id
+                self._import_drafts(db, drafts, text, writer, report, progress)
+                writer.wait()
+                if dry_run or report.batch_id is None:
                     raise _Rollback
+                big = report.added + report.merged >= _BULK_ROWS
+                if big:
+                    # The commit then only appends to the WAL (durable, visible to
+                    # every reader); copying it into the database file, about 1 s for
+                    # 100,000 papers, is done by a thread of its own (_settle_wal).
+                    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
         except _Rollback:
+            assert report is not None
             report.batch_id = None
+        finally:
+            if big:
+                self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
+        if big:
+            self._settle_wal()
         if not dry_run and (report.added or report.merged) and self.search_index is not None:
             from readinglist.core.search import IndexCorrupt
 
@@ -542,10 +612,16 @@ class Library:
         self,
         db: sqlite_utils.Database,
         drafts: list[PaperDraft],
-        text: str | bytes,
+        text: str,
+        writer: _Writer,
         report: ImportReport,
         progress: Progress | None,
     ) -> None:
+        """Write the drafts; leaves report.batch_id None when nothing changes.
+
+        The raw text is stored here unless the caller already has (a batch_id
+        in the report); the writer thread takes the papers table rows.
+        """
         conn = db.conn
         now = now_iso()
         by_arxiv: dict[str, int] = {}
@@ -584,47 +660,48 @@ class Library:
                     unchanged_ids.append(pid)
         report.unchanged = len(unchanged_ids)
         if not new_drafts and not updates:
+            report.batch_id = None
             return
+        if report.batch_id is None:
+            report.batch_id = self._add_batch(conn, report.source, report.format)
+            writer.submit(_INSERT_TEXT, [(report.batch_id, text)])
+        batch_id = report.batch_id
 
-        cur = conn.execute(
-            "INSERT INTO batches (source, format, created_at) VALUES (?, ?, ?)",
-            [report.source, report.format, now],
-        )
-        batch_id = int(cur.lastrowid or 0)
-        conn.execute("INSERT INTO batch_texts (batch_id, raw_text) VALUES (?, ?)", [batch_id, text])
-        report.batch_id = batch_id
-
-        new_rows: list[tuple[Any, ...]] = []
-        for draft in new_drafts:
-            key = draft.citekey
-            source = "imported"
-            if not key or not valid_citekey(key) or key.lower() in taken_keys:
-                key = citekeys.unique_key(
-                    citekeys.base_key(draft.title, draft.authors, draft.year), taken_keys
-                )
-                source = "generated"
-            taken_keys.add(key.lower())
-            new_rows.append(
-                (
-                    draft.title,
-                    draft.title_key,
-                    draft.abstract,
-                    _dumps(draft.authors),
-                    draft.year,
-                    draft.arxiv_id,
-                    draft.doi,
-                    draft.url,
-                    _dumps(draft.links),
-                    _dumps(draft.categories),
-                    draft.comments,
-                    draft.journal_ref,
-                    _dumps(draft.extra),
-                    key,
-                    source,
-                    now,
-                    batch_id,
-                )
+        bulk = len(new_drafts) >= _BULK_ROWS and len(new_drafts) > len(seen) + len(by_title)
+        rebuild: list[str] = []
+        if bulk:
+            # Filling a table far bigger than it was: building the secondary
+            # indexes once, sorted, beats updating them row by row (about 2.5 s
+            # of 8 s for 100,000 papers), and one INSERT ... SELECT into the
+            # index queue beats its per-row trigger (which halved the insert
+            # rate). Same transaction, so still atomic, and the schema is whole
+            # again before the commit.
+            for kind, name, sql in conn.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'papers' "
+                "AND sql IS NOT NULL"
+            ).fetchall():
+                if name in _REBUILT_FOR_BULK:
+                    rebuild.append(sql)
+                    conn.execute(f"DROP {kind} {name}")
+        last_id = conn.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]
+        # SQLite writes in a thread of its own while this one prepares the next
+        # rows (sqlite3 releases the GIL while SQLite works).
+        chunk = 10_000
+        for start in range(0, len(new_drafts), chunk):
+            rows = self._new_rows(new_drafts[start : start + chunk], taken_keys, now, batch_id)
+            writer.submit(_INSERT_PAPER, rows)
+            if progress:
+                progress(min(start + chunk, len(new_drafts)), len(new_drafts))
+        writer.wait()
+        # Ids are consecutive: one writer holds the lock and ids are max+1.
+        added_ids = list(range(last_id + 1, last_id + 1 + len(new_drafts)))
+        if bulk:
+            conn.execute(
+                "INSERT INTO index_queue (paper_id) SELECT id FROM papers WHERE id > ?", [last_id]
             )
+        for sql in rebuild:
+            conn.execute(sql)
+
         merged_before = self._state(conn, list(updates))
         for pid, change in updates.items():
             if "authors" in change or "year" in change:
@@ -632,40 +709,6 @@ class Library:
             assignments = ", ".join(f"{k} = ?" for k in change)
             conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", [*change.values(), pid])
         merged_ids = list(updates)
-
-        added_ids: list[int] = []
-        rebuild: list[str] = []
-        if len(new_rows) >= _BULK_ROWS and len(new_rows) > len(seen) + len(by_title):
-            # Filling a table far bigger than it was: building the secondary
-            # indexes once, sorted, beats updating them row by row (about 2.5 s
-            # of 8 s for 100,000 papers). Same transaction, so still atomic.
-            rebuild = [
-                sql
-                for name, sql in conn.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    "AND tbl_name = 'papers' AND sql IS NOT NULL"
-                )
-                if name in _REBUILT_INDEXES
-            ]
-            for name in _REBUILT_INDEXES:
-                conn.execute(f"DROP INDEX IF EXISTS {name}")
-        if new_rows:
-            before = conn.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]
-            chunk = 10_000
-            for start in range(0, len(new_rows), chunk):
-                conn.executemany(
-                    "INSERT INTO papers (title, title_key, abstract, authors, year, arxiv_id, "
-                    "doi, url, links, categories, comments, journal_ref, extra, citekey, "
-                    "citekey_source, added_at, batch_id) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    new_rows[start : start + chunk],
-                )
-                if progress:
-                    progress(min(start + chunk, len(new_rows)), len(new_rows))
-            # Ids are consecutive: one writer holds the lock and ids are max+1.
-            added_ids = list(range(before + 1, before + 1 + len(new_rows)))
-        for sql in rebuild:
-            conn.execute(sql)
         links = [(pid, batch_id, "merged") for pid in merged_ids]
         links.extend((pid, batch_id, "unchanged") for pid in unchanged_ids)
         conn.executemany(
@@ -686,9 +729,10 @@ class Library:
             None,
         )
         conn.execute(
-            "UPDATE batches SET added = ?, merged = ?, unchanged = ?, skipped = ?, report = ? "
-            "WHERE id = ?",
+            "UPDATE batches SET format = ?, added = ?, merged = ?, unchanged = ?, skipped = ?, "
+            "report = ? WHERE id = ?",
             [
+                report.format,
                 report.added,
                 report.merged,
                 report.unchanged,
@@ -697,6 +741,52 @@ class Library:
                 batch_id,
             ],
         )
+
+    @staticmethod
+    def _add_batch(conn: sqlite3.Connection, source: str, format: str) -> int:
+        cur = conn.execute(
+            "INSERT INTO batches (source, format, created_at) VALUES (?, ?, ?)",
+            [source, format, now_iso()],
+        )
+        return int(cur.lastrowid or 0)
+
+    @staticmethod
+    def _new_rows(
+        drafts: list[PaperDraft], taken_keys: set[str], now: str, batch_id: int
+    ) -> list[tuple[Any, ...]]:
+        """The papers table rows for new drafts, each with a citation key not yet taken."""
+        rows: list[tuple[Any, ...]] = []
+        for draft in drafts:
+            key = draft.citekey
+            source = "imported"
+            if not key or not valid_citekey(key) or key.lower() in taken_keys:
+                key = citekeys.unique_key(
+                    citekeys.base_key(draft.title, draft.authors, draft.year), taken_keys
+                )
+                source = "generated"
+            taken_keys.add(key.lower())
+            rows.append(
+                (
+                    draft.title,
+                    draft.title_key,
+                    draft.abstract,
+                    _dumps(draft.authors),
+                    draft.year,
+                    draft.arxiv_id,
+                    draft.doi,
+                    draft.url,
+                    _dumps(draft.links),
+                    _dumps(draft.categories),
+                    draft.comments,
+                    draft.journal_ref,
+                    _dumps(draft.extra),
+                    key,
+                    source,
+                    now,
+                    batch_id,
+                )
+            )
+        return rows
 
     @staticmethod
     def _title_match(
@@ -1746,6 +1836,60 @@ def same_paper(
 
 
 _COMPRESS_FROM = 1 << 20  # characters; small texts stay readable in the database
+
+
+class _Writer:
+    """Runs executemany() jobs on a connection in a thread of its own, in order,
+    while the caller does other work: sqlite3 releases the GIL while SQLite works.
+    A job's rows may be a function, called in the writer thread (to wait there for
+    a compressed text). The caller uses the connection only after wait(); the first
+    failure is raised by the next submit(), wait() or the end of the block."""
+
+    _Rows = Sequence[Sequence[Any]] | Callable[[], Sequence[Sequence[Any]]]
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._jobs: queue.Queue[tuple[str, _Writer._Rows] | None] = queue.Queue(2)
+        self._error: BaseException | None = None
+        self._raised = False
+        self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                if self._error is None:
+                    sql, rows = job
+                    self._conn.executemany(sql, rows() if callable(rows) else rows)
+            except BaseException as exc:  # raised in the caller's thread
+                self._error = exc
+            finally:
+                self._jobs.task_done()
+
+    def _raise(self) -> None:
+        # The error stays set, so no later job runs on the connection while
+        # the caller rolls back.
+        if self._error is not None and not self._raised:
+            self._raised = True
+            raise self._error
+
+    def submit(self, sql: str, rows: _Writer._Rows) -> None:
+        self._raise()
+        self._jobs.put((sql, rows))
+
+    def wait(self) -> None:
+        """Until every job submitted so far is done."""
+        self._jobs.join()
+        self._raise()
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._jobs.put(None)
+        self._thread.join()
+        if exc_type is None:
+            self._raise()
 
 
 class _Compressor:

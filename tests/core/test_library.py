@@ -390,18 +390,26 @@ def test_bulk_import_keeps_every_index(library):
     sys.path.insert(0, str(FIXTURES.parent.parent / "bench"))
     from generate import listing_text
 
-    def indexes():
-        return sorted(
-            r[0]
-            for r in library.db.execute("SELECT sql FROM sqlite_master WHERE type='index'")
-            if r[0]
-        )
+    def schema():
+        # Indexes and triggers: a bulk import drops some and builds them again.
+        return sorted(library.db.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
 
-    before = indexes()
     library.import_text(SMALL_LISTING)
+    before = schema()
+    queued_before = library.pending_index_changes()
     report = library.import_text(listing_text(12_000, abstract_words=20))
     assert report.added == 12_000
-    assert indexes() == before
+    assert schema() == before
+    # Every new paper is queued for the search index once (without the per-row trigger).
+    queued = library.db.execute(
+        "SELECT count(*), count(DISTINCT paper_id), min(paper_id) FROM index_queue "
+        "WHERE paper_id > 2"
+    ).fetchone()
+    assert queued == (12_000, 12_000, 3)
+    assert library.pending_index_changes() == queued_before + 12_000
+    # ... and the trigger is back: a later small import is queued by it.
+    library.import_text("Another Paper Title Here\n\n" + "A sentence of the abstract. " * 5)
+    assert library.db.execute("SELECT max(paper_id) FROM index_queue").fetchone()[0] == 12_003
     plan = " ".join(
         str(r)
         for r in library.db.execute(
@@ -455,3 +463,63 @@ def test_large_raw_text_is_kept_exactly_though_stored_compressed(tmp_path):
     assert isinstance(stored, bytes) and len(stored) < len(text.encode()) // 2
     assert library.batch_raw_text(report.batch_id) == text
     library.close()
+
+
+def _big_listing(n: int = 12_000) -> str:
+    sys.path.insert(0, str(FIXTURES.parent.parent / "bench"))
+    from generate import listing_text
+
+    text = listing_text(n, abstract_words=20)
+    assert len(text) > 1 << 20  # the path that stores the raw text while parsing
+    return text
+
+
+def test_big_reimport_changes_nothing_not_even_a_batch(library):
+    text = _big_listing()
+    first = library.import_text(text, source="big.txt")
+    assert first.added == 12_000 and first.batch_id is not None
+    snapshot = _snapshot(library)
+    again = library.import_text(text, source="big.txt")
+    assert (again.added, again.merged, again.unchanged, again.batch_id) == (0, 0, 12_000, None)
+    assert _snapshot(library) == snapshot
+    assert [b["id"] for b in library.batches()] == [first.batch_id]
+    assert library.batches()[0]["format"] == "listing"  # set once parsing said so
+
+
+def test_big_text_with_no_paper_leaves_the_library_untouched(library):
+    library.import_text(SMALL_LISTING)
+    snapshot = _snapshot(library)
+    with pytest.raises(BadInput, match="no paper recognised"):
+        library.import_text("Subscribe\n\n" * 120_000, source="junk.txt")
+    assert _snapshot(library) == snapshot
+    # The write lock was given back: another connection can write at once.
+    with Library.open(library.folder, index=False) as other:
+        other.mark([1], "read")
+
+
+def test_big_import_checkpoints_in_the_background(library):
+    report = library.import_text(_big_listing(), source="big.txt")
+    library.wait_settled()
+    conn = library.db.conn
+    # The automatic checkpoint is on again for every later commit ...
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+    # ... and the import reached the database file itself, not only the WAL.
+    assert (library.folder / DB_NAME).stat().st_size > 2_000_000
+    with Library.open(library.folder, index=False) as other:
+        assert other.count() == report.added
+
+
+def test_a_failing_write_in_the_writer_thread_rolls_the_import_back(library, monkeypatch):
+    library.import_text(SMALL_LISTING)
+    snapshot = _snapshot(library)
+    # A citation key that is already taken makes the papers INSERT fail in the
+    # writer thread (the unique index is dropped only for bulk imports).
+    from readinglist.core import library as library_module
+
+    monkeypatch.setattr(library_module.citekeys, "unique_key", lambda base, taken: "dup")
+    with pytest.raises(sqlite3.IntegrityError):
+        library.import_text(
+            "First New Paper Title\n\n" + "One sentence of an abstract. " * 5 + "\n\n"
+            "Second New Paper Title\n\n" + "Another sentence of an abstract. " * 5
+        )
+    assert _snapshot(library) == snapshot

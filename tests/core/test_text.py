@@ -123,3 +123,9 @@ def test_gbk_chinese_is_recognised():
 @pytest.mark.parametrize("text", ["Schrödinger naïve café", "Ärger über Öl", "façade – “quoted”"])
 def test_western_text_is_not_taken_for_gbk(text):
     assert decode(text.encode("cp1252")) == text
+
+
+def test_links_without_a_slash_are_found_too():
+    # The quick "no '/' and no 'www.'" exit must not lose a bare www address.
+    assert find_links("Demo at www.example.org. More soon.") == ["https://www.example.org"]
+    assert find_links("No address here, just A/B tests.") == []

@@ -64,8 +64,12 @@ def _words(text: str, cap: int = 41) -> int:
     return len(text.split(None, cap)) if len(text) < 2000 else cap
 
 
+_TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+_SENTENCE_END = re.compile(r"[.!?)\]]['\"”’]?$|\.\s")
+
+
 def _is_junk(text: str) -> bool:
-    return bool(_JUNK.match(text.strip())) or not re.search(r"[^\W\d_]{2}", text)
+    return bool(_JUNK.match(text.strip())) or not _TWO_LETTERS.search(text)
 
 
 _FINE_ENDINGS = re.compile(r"(\bal|\bv\d+(\.\d+)*|\.\.\.)\.?$")
@@ -89,7 +93,7 @@ def _abstract_like(text: str) -> bool:
     words = _words(text)
     if words >= 40:
         return True
-    return words >= 8 and bool(re.search(r"[.!?)\]]['\"”’]?$|\.\s", text))
+    return words >= 8 and bool(_SENTENCE_END.search(text))
 
 
 def _capital_ratio(text: str) -> float:
