@@ -54,6 +54,10 @@ VIEWS = (
 ROLE = Qt.ItemDataRole.UserRole
 
 
+#: Search results ranked by relevance in the list; the other matches follow, newest first.
+RANKED_RESULTS = 200
+
+
 class SearchWorker(QThread):
     """Owns the search index in the app: checks it when the app opens (rebuilding
     it if needed), keeps it up to date with the library's queue of changes, and
@@ -132,8 +136,11 @@ class SearchWorker(QThread):
                 if search is not None:
                     serial, text = search
                     try:
-                        result = lib._index().search(text, limit=None)
-                        ids = [h.paper_id for h in result.hits]
+                        # The best matches ranked, then every other match newest
+                        # first: ranking all 20,000 papers that share a common word
+                        # would take about a second at 100,000 papers.
+                        result = lib._index().search(text, limit=RANKED_RESULTS, rest=True)
+                        ids = [h.paper_id for h in result.hits] + result.rest
                         terms = set().union(*result.terms.values()) if result.terms else set()
                         self.finished_search.emit(serial, ids, result.total, result.notice, terms)
                     except Exception as exc:

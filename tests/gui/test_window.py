@@ -31,6 +31,26 @@ def test_search_as_you_type_runs_off_thread_and_highlights(window, qtbot):
     qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
 
 
+def test_search_lists_the_best_matches_ranked_then_the_rest_newest_first(
+    window, qtbot, monkeypatch
+):
+    from readinglist.core.library import Library
+    from readinglist.gui import main_window
+
+    monkeypatch.setattr(main_window, "RANKED_RESULTS", 3)
+    qtbot.keyClicks(window.search_box, "model")
+    with Library.open(window.library.folder) as other:  # the index the worker built
+        expected = other.search("model", limit=None)
+    total = expected.total
+    assert total > 10
+    qtbot.waitUntil(lambda: window.model.rowCount() == total, timeout=5000)
+    ids = [window.model.paper(r).id for r in range(total)]
+    assert ids[:3] == [h.paper.id for h in expected.hits[:3]]  # ranked
+    assert ids[3:] == sorted(ids[3:], reverse=True)  # then newest first
+    assert sorted(ids) == sorted(h.paper.id for h in expected.hits)  # every match, once
+    assert window.counts_label.text().endswith(f"· {total} match")
+
+
 def test_filter_by_status_and_tag_edit_note_and_mark(window, qtbot):
     lib = window.library
     first = window.current_paper()
