@@ -196,7 +196,7 @@ def main() -> None:
                     if key in old:
                         res[key] = old[key]
                 previous["sizes"][i] = res
-        previous["remeasured"] = {str(n): time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        previous.setdefault("remeasured", {})[str(n)] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         Path(args.out).write_text(json.dumps(previous, indent=2) + "\n")
         print(json.dumps(res, indent=2))
         return
