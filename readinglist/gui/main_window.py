@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         recent = QCompleter(self._recent, self)
         recent.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.search_box.setCompleter(recent)
-        self.search_box.returnPressed.connect(self._remember_query)
+        self.search_box.returnPressed.connect(self._search_entered)
         self.setAcceptDrops(True)
 
         self.model = PaperModel(library)
@@ -749,6 +749,8 @@ class MainWindow(QMainWindow):
         if ids is not None:
             self.model.set_ids(ids)
             self._select_row(row)
+        else:
+            self._show_detail()  # search results stay; the pane shows the new status
         self._update_status()
 
     def delete_selected(self) -> None:
@@ -1164,6 +1166,15 @@ class MainWindow(QMainWindow):
         self.model.refresh_rows()
         self.refresh_sidebar()
         self.reload(keep=current.id if current else None)
+
+    def _search_entered(self) -> None:
+        """Return in the search box: search now (no debounce wait) and move to the
+        results, so the triage keys act on them at once; the query stays."""
+        if self._debounce.isActive():
+            self._debounce.stop()
+            self._run_search()
+        self._remember_query()
+        self.table.setFocus()
 
     def _remember_query(self) -> None:
         text = self.search_box.text().strip()

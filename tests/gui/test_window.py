@@ -31,6 +31,24 @@ def test_search_as_you_type_runs_off_thread_and_highlights(window, qtbot):
     qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
 
 
+def test_return_in_the_search_box_moves_to_the_results_for_triage(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(window.table, Qt.Key.Key_Slash)
+    assert window.search_box.hasFocus()
+    qtbot.keyClicks(window.search_box, "barlow")
+    qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    assert window.table.hasFocus() and window.search_box.text() == "barlow"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    paper = window.current_paper()
+    assert paper.title.startswith("Barlow Twins")
+    qtbot.keyClick(window.table, Qt.Key.Key_R)  # a triage key, not a letter typed
+    assert window.library.get(paper.id).status.value == "read"
+    shown = window.detail.toPlainText()
+    assert "unread ·" not in shown and "read ·" in shown  # the pane follows (it said unread)
+    assert window.search_box.text() == "barlow"
+
+
 def test_search_lists_the_best_matches_ranked_then_the_rest_newest_first(
     window, qtbot, monkeypatch
 ):
