@@ -1843,7 +1843,9 @@ class _Writer:
     while the caller does other work: sqlite3 releases the GIL while SQLite works.
     A job's rows may be a function, called in the writer thread (to wait there for
     a compressed text). The caller uses the connection only after wait(); the first
-    failure is raised by the next submit(), wait() or the end of the block."""
+    failure is raised by the next submit(), wait() or the end of the block. (The
+    app may still read on the connection while the writer runs, from a progress
+    callback's event processing: sqlite3.threadsafety is 3, serialized, here.)"""
 
     _Rows = Sequence[Sequence[Any]] | Callable[[], Sequence[Sequence[Any]]]
 
