@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.text import MARK_END, MARK_START
 from readinglist.gui.actions import ACTIONS, bind, effective_keys
-from readinglist.gui.paper_model import PaperModel, shorten
+from readinglist.gui.paper_model import PaperModel, readable_text, shorten
 
 VIEWS = (
     ("inbox", "Inbox", {"status": "unread"}),
@@ -589,8 +588,7 @@ class MainWindow(QMainWindow):
     def _marked_html(self, text: str) -> str:
         """Paper text as HTML: always escaped (a title is never markup), with LaTeX
         made readable and the search's matches highlighted."""
-        readable = bibtex.display_text(text)
-        readable = re.sub(r"\$([^$]{1,80})\$", lambda m: _math_to_text(m.group(1)), readable)
+        readable = readable_text(text)
         if self.search_terms:
             readable = self.library.highlight(readable, self.search_terms)
         escaped = html.escape(readable)
@@ -1251,47 +1249,9 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-_GREEK = {
-    name: chr(code)
-    for name, code in (
-        ("alpha", 0x3B1),
-        ("beta", 0x3B2),
-        ("gamma", 0x3B3),
-        ("delta", 0x3B4),
-        ("epsilon", 0x3B5),
-        ("theta", 0x3B8),
-        ("lambda", 0x3BB),
-        ("mu", 0x3BC),
-        ("pi", 0x3C0),
-        ("sigma", 0x3C3),
-        ("tau", 0x3C4),
-        ("phi", 0x3C6),
-        ("omega", 0x3C9),
-        ("Delta", 0x394),
-        ("Sigma", 0x3A3),
-        ("Omega", 0x3A9),
-        ("hbar", 0x127),
-        ("infty", 0x221E),
-        ("to", 0x2192),
-        ("leq", 0x2264),
-        ("geq", 0x2265),
-        ("times", 0xD7),
-        ("pm", 0xB1),
-        ("approx", 0x2248),
-        ("sim", 0x223C),
-    )
-}
-
-
 MAX_TITLE = 2_000  # characters shown in the detail pane
 MAX_AUTHORS = 50
 MAX_ABSTRACT = 50_000
-
-
-def _math_to_text(math: str) -> str:
-    """$\\alpha$ -> α: enough LaTeX for reading an abstract (the source is kept)."""
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math)
-    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
 
 
 def app_quit() -> None:

@@ -238,3 +238,18 @@ def test_ctrl_z_undoes_and_says_what(window, qtbot):
     assert window.library.get(first.id).status.value == "unread"
     assert window.statusBar().currentMessage() == "Undid: marked 1 paper read"
     assert window.model.rowCount() == 50
+
+
+def test_the_list_shows_latex_in_titles_readably(window, qtbot):
+    lib = window.library
+    lib.import_text(
+        '$\\alpha$-Nets for {\\"O}ptimal Transport with $\\beta$ Priors\n\n'
+        + "We study a new family of networks for optimal transport and show results. " * 3
+    )
+    window.reload()
+    titles = [window.model.data(window.model.index(r, 2)) for r in range(window.model.rowCount())]
+    assert "α-Nets for Öptimal Transport with β Priors" in titles
+    stored = [p.title for p in lib.list_papers() if "Nets" in p.title]
+    assert stored == [
+        '$\\alpha$-Nets for {\\"O}ptimal Transport with $\\beta$ Priors'
+    ]  # kept as given
