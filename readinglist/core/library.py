@@ -547,7 +547,7 @@ class Library:
         With ``dry_run`` the report says what would happen and nothing is written.
         """
         big_text = len(text) >= _COMPRESS_FROM and not dry_run
-        big = False
+        defer_checkpoint = False
         report: ImportReport | None = None
         try:
             with ExitStack() as stack:
@@ -583,8 +583,8 @@ class Library:
                 writer.wait()
                 if dry_run or report.batch_id is None:
                     raise _Rollback
-                big = report.added + report.merged >= _BULK_ROWS
-                if big:
+                defer_checkpoint = report.added + report.merged >= _BULK_ROWS
+                if defer_checkpoint:
                     # The commit then only appends to the WAL (durable, visible to
                     # every reader); copying it into the database file, about 1 s for
                     # 100,000 papers, is done by a thread of its own (_settle_wal).
@@ -593,9 +593,9 @@ class Library:
             assert report is not None
             report.batch_id = None
         finally:
-            if big:
+            if defer_checkpoint:
                 self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
-        if big:
+        if defer_checkpoint:
             self._settle_wal()
         if not dry_run and (report.added or report.merged) and self.search_index is not None:
             from readinglist.core.search import IndexCorrupt

@@ -631,11 +631,7 @@ class SearchIndex:
             q = query.And(filters) if len(filters) > 1 else filters[0]
             # Postings still list replaced (deleted) versions of a document, and
             # the collector does not drop them when given a docnum filter.
-            reader = searcher.reader()
-            if reader.has_deletions():
-                cached = {d for d in q.docs(searcher) if not reader.is_deleted(d)}
-            else:
-                cached = set(q.docs(searcher))  # no per-document check: ~100 ms at 100k
+            cached = self._live(searcher, _docset(searcher, q), None)
             if len(self._filter_cache) > 32:
                 self._filter_cache.clear()
             self._filter_cache[key] = cached
@@ -649,6 +645,14 @@ class SearchIndex:
         if deleted is None:
             deleted = self._filter_cache[("deleted",)] = _deleted(searcher)
         return docs - deleted if deleted else docs
+
+    def _ids_of(self, searcher: Any, docnums: set[int]) -> list[int]:
+        """Paper ids of documents: a few are read from stored fields (the CLI's
+        `is:starred` must not build the whole map); many from the cached map."""
+        if len(docnums) < 1000 and ("paper ids",) not in self._filter_cache:
+            return [int(searcher.stored_fields(d)["id"]) for d in docnums]
+        paper_ids = self._paper_ids(searcher)
+        return [paper_ids[d] for d in docnums]
 
     def _paper_ids(self, searcher: Any) -> list[int]:
         """The paper id of every document number of this searcher."""
@@ -697,9 +701,8 @@ class SearchIndex:
         q = parsed.query
         if isinstance(q, query.Every):
             # Filters alone (is:starred): newest papers first.
-            paper_ids = self._paper_ids(s)
-            docnums = self._live(s, set(range(s.doc_count_all())), filt)
-            ids = sorted((paper_ids[d] for d in docnums), reverse=True)
+            docnums = filt if filt is not None else self._live(s, _docset(s, q), None)
+            ids = sorted(self._ids_of(s, docnums), reverse=True)
             shown = ids if limit is None else ids[:limit]
             return SearchResult(
                 [Hit(i, 0.0) for i in shown],
@@ -735,9 +738,8 @@ class SearchIndex:
         matched = self._live(s, _docset(s, q), filt)
         others: list[int] = []
         if rest:
-            paper_ids = self._paper_ids(s)
             ranked = {h.docnum for h in results}
-            others = sorted((paper_ids[d] for d in matched - ranked), reverse=True)
+            others = sorted(self._ids_of(s, matched - ranked), reverse=True)
         return SearchResult(hits, len(matched), parsed, self._terms(s, q), others)
 
     def _terms(self, s: Any, q: query.Query) -> dict[str, set[str]]:
@@ -840,9 +842,13 @@ def _docset(searcher: Any, q: query.Query) -> set[int]:
     kind = type(q)
     if kind is query.Term:
         found: set[int] = set()
-        for sub, offset in searcher.leaf_searchers():
-            docnums = _posting_docnums(sub.reader(), q.fieldname, q.text)
-            found.update(docnums if offset == 0 else (offset + d for d in docnums))
+        try:
+            for sub, offset in searcher.leaf_searchers():
+                docnums = _posting_docnums(sub.reader(), q.fieldname, q.text)
+                found.update(docnums if offset == 0 else (offset + d for d in docnums))
+        except (ValueError, TypeError):
+            # A text the field cannot encode (year:"" on a number field): as Whoosh does.
+            return set(q.docs(searcher))
         return found
     if kind is query.Or and not getattr(q, "minmatch", 0):
         found = set()

@@ -21,8 +21,6 @@ _Index = QModelIndex | QPersistentModelIndex
 def readable_text(text: str) -> str:
     """Paper text for reading: LaTeX accents and commands as Unicode, ``$\\alpha$`` as α
     (the stored text keeps its source)."""
-    if "\\" not in text and "$" not in text and "{" not in text:
-        return text
     readable = bibtex.display_text(text)
     return re.sub(r"\$([^$]{1,80})\$", lambda m: _math_to_text(m.group(1)), readable)
 

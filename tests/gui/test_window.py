@@ -253,3 +253,10 @@ def test_the_list_shows_latex_in_titles_readably(window, qtbot):
     assert stored == [
         '$\\alpha$-Nets for {\\"O}ptimal Transport with $\\beta$ Priors'
     ]  # kept as given
+
+
+def test_readable_text_keeps_tex_dashes_and_quotes():
+    from readinglist.gui.paper_model import readable_text
+
+    assert readable_text("Pre-training -- a ``survey''") == "Pre-training – a “survey”"
+    assert readable_text("plain  title") == "plain title"
