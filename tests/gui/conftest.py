@@ -28,6 +28,9 @@ def window(qtbot, tmp_path):
     with qtbot.waitActive(win):
         win.show()
     qtbot.waitUntil(win.table.hasFocus)
+    # The worker opens (here: builds) the index and then says so in the status bar;
+    # tests that read the status bar must not race that message.
+    qtbot.waitUntil(lambda: win.index_ready, timeout=30000)
     yield win
     win.close()
     lib.close()
