@@ -41,6 +41,14 @@ def run_cli(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def generated_text(n: int, abstract_words: int = 30, seed: int = 1) -> str:
+    """The text of a listing of ``n`` made-up papers (bench/generate.py)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import listing_text
+
+    return str(listing_text(n, abstract_words=abstract_words, seed=seed))
+
+
 def generated_listing(path: Path, n: int, abstract_words: int = 30, seed: int = 1) -> Path:
     """A listing of ``n`` made-up papers (bench/generate.py), written to ``path``."""
     sys.path.insert(0, str(ROOT / "bench"))

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import sqlite3
+import subprocess
+import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -548,38 +551,20 @@ class Library:
         # A big text is stored zlib-compressed (a third of the bytes to write),
         # compressed in a thread while this one parses (zlib releases the GIL).
         packed = _Compressor(text) if len(text) >= _COMPRESS_FROM and not dry_run else None
-        result = parse(text, format=format, name=source)
-        report = ImportReport(
-            format=result.format,
-            source=source,
-            dry_run=dry_run,
-            skipped=list(result.skipped),
-            warnings=list(result.warnings),
-        )
-        drafts = _dedup_within(result.drafts, report)
-        if progress:
-            progress(0, len(drafts))
-        defer_checkpoint = False
-        try:
-            with self._write() as db:
-                self._import_drafts(db, drafts, report, progress)
-                if dry_run or report.batch_id is None:
-                    raise _Rollback
-                # The raw text last, so that the papers never wait for zlib.
-                raw = packed.result() if packed is not None else text
-                db.conn.execute(_INSERT_TEXT, [report.batch_id, raw])
-                defer_checkpoint = report.added + report.merged >= _BULK_ROWS
-                if defer_checkpoint:
-                    # The commit then only appends to the WAL (durable, visible to
-                    # every reader); copying it into the database file, about 1 s for
-                    # 100,000 papers, is done by a thread of its own (_settle_wal).
-                    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
-        except _Rollback:
-            report.batch_id = None
-        finally:
-            if defer_checkpoint:
-                self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
-        if defer_checkpoint:
+        done = None
+        if not dry_run and len(text) >= _PIECES_FROM and format in ("auto", "listing"):
+            from readinglist.core.importers import detect_format
+
+            # Only into a library smaller than the text's papers: the piecewise
+            # import rebuilds the library's indexes (see _drop_for_bulk).
+            if (format == "listing" or detect_format(text) == "listing") and (
+                self.count() * _PIECE_CHARS_PER_PAPER < len(text)
+            ):
+                done = self._import_in_pieces(text, source, packed, progress)
+        if done is None:
+            done = self._import_parsed(text, source, format, dry_run, packed, progress)
+        report, deferred_checkpoint = done
+        if deferred_checkpoint:
             self._settle_wal()
         if not dry_run and (report.added or report.merged) and self.search_index is not None:
             from readinglist.core.search import IndexCorrupt
@@ -591,6 +576,86 @@ class Library:
                 # catches up from its queue once the trouble is gone.
                 report.warnings.append(Skipped(0, _index_behind(exc)))
         return report
+
+    def _import_parsed(
+        self,
+        text: str,
+        source: str,
+        format: str,
+        dry_run: bool,
+        packed: _Compressor | None,
+        progress: Progress | None,
+    ) -> tuple[ImportReport, bool]:
+        """Parse, then decide and write in one transaction; (report, whether the
+        commit left the WAL checkpoint to _settle_wal)."""
+        result = parse(text, format=format, name=source)
+        report = ImportReport(
+            format=result.format,
+            source=source,
+            dry_run=dry_run,
+            skipped=list(result.skipped),
+            warnings=list(result.warnings),
+        )
+        drafts = _dedup_within(result.drafts, report)
+        if progress:
+            progress(0, len(drafts))
+        return report, self._commit_import(
+            lambda db: self._import_drafts(db, drafts, report, progress), report, text, packed
+        )
+
+    def _import_in_pieces(
+        self, text: str, source: str, packed: _Compressor | None, progress: Progress | None
+    ) -> tuple[ImportReport, bool] | None:
+        """A big listing parsed by a child process while this one stores it (see
+        _store_pieces); None, having changed nothing, when that does not apply."""
+        report = ImportReport(format="listing", source=source, dry_run=False)
+        try:
+            worker = _ParseWorker(text)
+        except OSError:
+            return None
+        try:
+            return report, self._commit_import(
+                lambda db: self._store_pieces(db.conn, worker, report, len(text), progress),
+                report,
+                text,
+                packed,
+            )
+        except _NotInPieces:
+            return None
+        finally:
+            worker.close()
+
+    def _commit_import(
+        self,
+        write: Callable[[sqlite_utils.Database], None],
+        report: ImportReport,
+        text: str,
+        packed: _Compressor | None,
+    ) -> bool:
+        """One transaction: ``write`` the papers and batch, then the raw text. Rolls
+        back a dry run or an import that changes nothing. Whether the commit left
+        the WAL checkpoint to _settle_wal."""
+        deferred = False
+        try:
+            with self._write() as db:
+                write(db)
+                if report.dry_run or report.batch_id is None:
+                    raise _Rollback
+                # The raw text last, so that the papers never wait for zlib.
+                raw = packed.result() if packed is not None else text
+                db.conn.execute(_INSERT_TEXT, [report.batch_id, raw])
+                deferred = report.added + report.merged >= _BULK_ROWS
+                if deferred:
+                    # The commit then only appends to the WAL (durable, visible to
+                    # every reader); copying it into the database file, about 1 s for
+                    # 100,000 papers, is done by a thread of its own (_settle_wal).
+                    db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        except _Rollback:
+            report.batch_id = None
+        finally:
+            if deferred:
+                self.db.conn.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
+        return deferred
 
     def _import_drafts(
         self,
@@ -644,48 +709,19 @@ class Library:
         report.batch_id = batch_id = self._add_batch(conn, report.source, report.format)
 
         bulk = len(new_drafts) >= _BULK_ROWS and len(new_drafts) > len(seen) + len(by_title)
-        rebuild: list[str] = []
-        if bulk:
-            # Filling a table far bigger than it was: building the secondary
-            # indexes once, sorted, beats updating them row by row (about 2.5 s
-            # of 8 s for 100,000 papers), and one INSERT ... SELECT into the
-            # index queue beats its per-row trigger (which halved the insert
-            # rate). Same transaction, so still atomic, and the schema is whole
-            # again before the commit.
-            for kind, name, sql in conn.execute(
-                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'papers' "
-                "AND sql IS NOT NULL"
-            ).fetchall():
-                if name in _REBUILT_FOR_BULK:
-                    rebuild.append(sql)
-                    conn.execute(f"DROP {kind} {name}")
+        rebuild = _drop_for_bulk(conn) if bulk else []
         last_id = conn.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]
-        # The table's CHECK constraints use IN lists, which SQLite builds again for
-        # every row of an executemany: half the insert time of 100,000 papers (1.0
-        # of 2.0 s, measured). Every value inserted here is valid by construction
-        # (status and starred take their defaults; citekey_source is "imported" or
-        # "generated"), so these inserts skip the checks; tests run integrity_check,
-        # which verifies every CHECK, on imported libraries.
-        # (Inserting from a second thread while this one builds rows was slower:
-        # both need the GIL for every row.)
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        try:
+        with _unchecked(conn):
             chunk = 10_000  # between chunks, a progress callback (the app's events)
             for start in range(0, len(new_drafts), chunk):
                 rows = self._new_rows(new_drafts[start : start + chunk], taken_keys, now, batch_id)
                 conn.executemany(_INSERT_PAPER, rows)
                 if progress:
                     progress(min(start + chunk, len(new_drafts)), len(new_drafts))
-        finally:
-            conn.execute("PRAGMA ignore_check_constraints = OFF")
         # Ids are consecutive: one writer holds the lock and ids are max+1.
         added_ids = list(range(last_id + 1, last_id + 1 + len(new_drafts)))
         if bulk:
-            conn.execute(
-                "INSERT INTO index_queue (paper_id) SELECT id FROM papers WHERE id > ?", [last_id]
-            )
-        for sql in rebuild:
-            conn.execute(sql)
+            _queue_and_rebuild(conn, last_id, rebuild)
 
         merged_before = self._state(conn, list(updates))
         for pid, change in updates.items():
@@ -699,6 +735,73 @@ class Library:
         conn.executemany(
             "INSERT OR IGNORE INTO paper_batches (paper_id, batch_id, how) VALUES (?, ?, ?)", links
         )
+        self._record_import(conn, report, added_ids, merged_ids, merged_before)
+
+    def _store_pieces(
+        self,
+        conn: sqlite3.Connection,
+        worker: _ParseWorker,
+        report: ImportReport,
+        size: int,
+        progress: Progress | None,
+    ) -> None:
+        """Store a big listing piece by piece as a child process parses it: this
+        process inserts one piece while the child parses the next (in one process
+        parsing would hold the GIL that every inserted row needs). Only for papers
+        that are all new: raises _NotInPieces, to be rolled back and imported the
+        usual way, for a title already in the library or seen earlier in the text
+        (the usual way merges those), a text with no paper, or a failing child."""
+        now = now_iso()
+        known = {tkey for (tkey,) in conn.execute("SELECT title_key FROM papers") if tkey}
+        taken_keys = {
+            ckey.lower()
+            for (ckey,) in conn.execute("SELECT citekey FROM papers WHERE citekey IS NOT NULL")
+        }
+        report.batch_id = batch_id = self._add_batch(conn, report.source, report.format)
+        rebuild = _drop_for_bulk(conn)
+        last_id = conn.execute("SELECT coalesce(max(id), 0) FROM papers").fetchone()[0]
+        added = done = 0
+        with _unchecked(conn):
+            for papers, skipped, done in worker.pieces():
+                rows = []
+                for title, abstract, links in papers:
+                    tkey = title_key(title)
+                    if tkey:
+                        if tkey in known:
+                            raise _NotInPieces
+                        known.add(tkey)
+                    key = citekeys.unique_key(citekeys.base_key(title, [], None), taken_keys)
+                    taken_keys.add(key.lower())
+                    # The columns of _INSERT_PAPER, as _new_rows fills them for a
+                    # listing's paper (title, abstract and links only).
+                    rows.append(
+                        (
+                            *(title, tkey, abstract, "[]", None, None, None, None),
+                            *(_dumps(links), "[]", "", "", "{}", key, "generated", now, batch_id),
+                        )
+                    )
+                conn.executemany(_INSERT_PAPER, rows)
+                report.skipped.extend(Skipped(line, reason) for line, reason in skipped)
+                added += len(rows)
+                if progress:
+                    # The total is not known before the end: estimated from the
+                    # share of the text parsed so far.
+                    progress(added, max(added, round(added * size / max(done, 1))))
+        if not added or done != size or not worker.succeeded():
+            raise _NotInPieces
+        added_ids = list(range(last_id + 1, last_id + 1 + added))
+        _queue_and_rebuild(conn, last_id, rebuild)
+        self._record_import(conn, report, added_ids, [], {})
+
+    def _record_import(
+        self,
+        conn: sqlite3.Connection,
+        report: ImportReport,
+        added_ids: list[int],
+        merged_ids: list[int],
+        merged_before: dict[str, Any],
+    ) -> None:
+        """The report's counts, the undo step and the batch's summary."""
         report.added = len(added_ids)
         report.merged = len(merged_ids)
         report.paper_ids = added_ids + merged_ids
@@ -723,7 +826,7 @@ class Library:
                 report.unchanged,
                 len(report.skipped),
                 json.dumps(report.to_json(), ensure_ascii=False),
-                batch_id,
+                report.batch_id,
             ],
         )
 
@@ -1821,6 +1924,115 @@ def same_paper(
 
 
 _COMPRESS_FROM = 1 << 20  # characters; small texts stay readable in the database
+# Listings this long are parsed by a child process while this one stores them:
+# starting it costs about 0.2 s, parsing 100,000 papers (150 MB) about 2 s.
+_PIECES_FROM = 16 << 20  # characters
+_PIECE_CHARS_PER_PAPER = 4000  # more than nearly any listed paper (about 1,500 here)
+
+
+def _drop_for_bulk(conn: sqlite3.Connection) -> list[str]:
+    """Drop the papers indexes and trigger rebuilt after a bulk insert; their SQL.
+
+    Filling a table far bigger than it was: building the secondary indexes once,
+    sorted, beats updating them row by row (about 2.5 s of 8 s for 100,000
+    papers), and one INSERT ... SELECT into the index queue beats its per-row
+    trigger (which halved the insert rate). Same transaction, so still atomic,
+    and the schema is whole again before the commit (_queue_and_rebuild)."""
+    rebuild: list[str] = []
+    for kind, name, sql in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'papers' AND sql IS NOT NULL"
+    ).fetchall():
+        if name in _REBUILT_FOR_BULK:
+            rebuild.append(sql)
+            conn.execute(f"DROP {kind} {name}")
+    return rebuild
+
+
+def _queue_and_rebuild(conn: sqlite3.Connection, last_id: int, rebuild: list[str]) -> None:
+    """After a bulk insert: queue the new papers for the index, restore the schema."""
+    conn.execute("INSERT INTO index_queue (paper_id) SELECT id FROM papers WHERE id > ?", [last_id])
+    for sql in rebuild:
+        conn.execute(sql)
+
+
+@contextmanager
+def _unchecked(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inserts that skip the papers table's CHECK constraints.
+
+    They use IN lists, which SQLite builds again for every row of an
+    executemany: half the insert time of 100,000 papers (1.0 of 2.0 s,
+    measured). Every value the importers insert is valid by construction
+    (status and starred take their defaults; citekey_source is "imported" or
+    "generated"); tests run integrity_check, which verifies every CHECK, on
+    imported libraries. (Inserting from a second thread while this one builds
+    rows was slower: both need the GIL for every row.)"""
+    conn.execute("PRAGMA ignore_check_constraints = ON")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA ignore_check_constraints = OFF")
+
+
+class _NotInPieces(Exception):
+    """A big listing that the piecewise import does not take (see _store_pieces)."""
+
+
+class _ParseWorker:
+    """``python -m readinglist.core.parse_worker``: parses the pieces of a listing
+    sent to it, while this process stores the pieces it sent back."""
+
+    command = (sys.executable, "-m", "readinglist.core.parse_worker")
+
+    def __init__(self, text: str) -> None:
+        self._proc = subprocess.Popen(
+            self.command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._finished = False
+        # Fed from a thread, a piece at a time, so that the child starts at once.
+        self._feeder = threading.Thread(target=self._feed, args=(text,), daemon=True)
+        self._feeder.start()
+
+    def _feed(self, text: str) -> None:
+        from readinglist.core.importers.listing import listing_pieces
+        from readinglist.core.parse_worker import PIECE_CHARS, write_frame
+
+        stdin = self._proc.stdin
+        assert stdin is not None
+        try:
+            for start, end, line in listing_pieces(text, PIECE_CHARS):
+                write_frame(stdin, (line, start == 0, end, text[start:end]))
+            stdin.close()
+        except (OSError, ValueError):
+            pass  # the child is gone (or closed): pieces() sees it
+
+    def pieces(self) -> Iterator[tuple[list[Any], list[tuple[int, str]], int]]:
+        """(papers, skipped parts, where in the text the piece ends) for each piece."""
+        from readinglist.core.parse_worker import read_frames
+
+        assert self._proc.stdout is not None
+        try:
+            yield from read_frames(self._proc.stdout)
+        except (ValueError, EOFError, pickle.UnpicklingError) as exc:
+            raise _NotInPieces from exc
+        self._finished = True
+
+    def succeeded(self) -> bool:
+        return self._finished and self._proc.wait() == 0
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        self._feeder.join()
+        for stream in (self._proc.stdin, self._proc.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except OSError:
+                    pass
 
 
 class _Compressor:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from readinglist.core.errors import BadInput
 from readinglist.core.importers import detect_format, parse
-from readinglist.core.importers.listing import parse_listing
+from readinglist.core.importers.listing import listing_chunks, parse_listing
 from readinglist.core.text import decode
 
 from support import corpus
@@ -249,3 +249,52 @@ def test_never_loses_an_abstract(pairs, width, blank):
     abstracts = {" ".join(d.abstract.split()) for d in result.drafts}
     for _, abstract in pairs:
         assert " ".join(abstract.split()) in abstracts
+
+
+_LISTING_LINE = st.sampled_from(
+    [
+        "",
+        " ",
+        "new",
+        "12 upvotes",
+        "A Short Title",
+        "Deep Learning for Graphs: A Survey",
+        "Does this long title really work for all of us?",
+        "Title ending with et al.",
+        "this is a lower case line that goes on for a while without stopping at all",
+        "We propose a method. It works well on many tasks and beats baselines.",
+        "An abstract that is long enough to count. " * 8,
+        ("Word " * 90).strip(),
+        "x" * 350,
+        "A long line without a full stop " * 11,
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_LISTING_LINE, st.sampled_from(["\n", "\n\n", "\n\n", "\n\n\n", "\n \n"]))),
+    st.sampled_from([1, 40, 400, 4000]),
+)
+def test_listing_in_pieces_parses_as_the_whole(lines, size):
+    # The big-import path parses a listing in pieces (in another process); the
+    # pieces together must give exactly the drafts and skipped parts of the whole.
+    text = "".join(line + sep for line, sep in lines)
+    whole = parse_listing(text)
+    drafts, skipped = [], []
+    end = 0
+    for piece, piece_end in listing_chunks(text, size):
+        assert piece_end > end or piece_end == len(text) == 0
+        end = piece_end
+        drafts += piece.drafts
+        skipped += piece.skipped
+    assert end == len(text)
+    assert drafts == whole.drafts
+    assert skipped == whole.skipped
+
+
+def test_a_big_listing_is_cut_into_pieces(reference):
+    text = corpus("listings/hf-papers-page.txt").read_text(encoding="utf-8")
+    pieces = list(listing_chunks(text, 2000))
+    assert len(pieces) > 10
+    assert [d for p, _ in pieces for d in p.drafts] == parse_listing(text).drafts

@@ -10,6 +10,7 @@ reported as skipped with its line number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import find_links, squash_spaces
@@ -236,11 +237,16 @@ class _Pairing:
         self.result.drafts.append(_draft(title_para.lines, title_para.line, abstract))
 
 
-def parse_listing(text: str) -> ParseResult:
-    """Parse a plain-text listing into drafts; never raises on any text."""
-    state = _Pairing()
+def _is_long_abstract(stripped: str) -> bool:
+    """A one-line block that is an abstract whatever comes before it (too long for
+    a title, or long and ending in a full stop)."""
+    size = len(stripped)
+    return size > 400 or (size >= 300 and stripped.endswith("."))
+
+
+def _pair_blocks(text: str, line: int, state: _Pairing) -> None:
+    """Feed the paragraphs of ``text`` (whose first line is ``line``) to ``state``."""
     drafts = state.result.drafts
-    line = 1
     # Splitting on "\n\n" runs at C speed. Most blocks are then one line: a title
     # or an abstract. The two commonest cases are decided here, inline (a 100,000
     # paper listing has 200,000 such blocks); the rest goes through take(), which
@@ -256,10 +262,9 @@ def parse_listing(text: str) -> ParseResult:
         line += 2
         if not stripped:
             continue
-        size = len(stripped)
-        if size > 400 or (size >= 300 and stripped.endswith(".")):
-            # An abstract (too long for a title, or long and ending in a full stop)
-            # right after one title-like paragraph: a paper, and nothing to skip.
+        if _is_long_abstract(stripped):
+            # An abstract right after one title-like paragraph: a paper, and
+            # nothing to skip.
             pending = state.pending
             if len(pending) == 1 and pending[0].title_like:
                 title = pending[0]
@@ -269,7 +274,7 @@ def parse_listing(text: str) -> ParseResult:
                 continue
             state.take(_Para(here, [stripped]))
             continue
-        if size < 300:
+        if len(stripped) < 300:
             words = _words(stripped)
             if words < 8 or (words < 40 and not _has_sentence_end(stripped)):
                 # Not abstract-like: a candidate title (or clutter, decided later).
@@ -277,13 +282,15 @@ def parse_listing(text: str) -> ParseResult:
                 continue
         state.take(_Para(here, [stripped]))
 
+
+def _finish(state: _Pairing, titles_only: bool) -> ParseResult:
+    """What is left pending at the end of the text; ``titles_only``: the text may
+    be a list of titles (when no abstract was seen)."""
     result = state.result
-    pending = state.pending
-    abstracts_seen = state.abstracts_seen
-    if abstracts_seen == 0:
+    if titles_only and state.abstracts_seen == 0:
         # A list of titles only (a conference programme): each title-like line
         # of three or more words is a paper.
-        for p in pending:
+        for p in state.pending:
             for offset, ln in enumerate(p.lines):
                 ln = ln.strip()
                 if _title_like(ln) and _words(ln) >= 3:
@@ -297,3 +304,59 @@ def parse_listing(text: str) -> ParseResult:
         state.skip_pending()
     result.skipped.sort(key=lambda s: s.line)
     return result
+
+
+def parse_listing(text: str) -> ParseResult:
+    """Parse a plain-text listing into drafts; never raises on any text."""
+    state = _Pairing()
+    _pair_blocks(text, 1, state)
+    return _finish(state, titles_only=True)
+
+
+def _safe_cut(text: str, start: int) -> int:
+    """The first place at or after ``start`` where the listing parser starts afresh,
+    or -1: a blank line (exactly one, so that the text after it splits into the
+    same blocks as in the whole) right after a one-line paragraph that is an
+    abstract whatever comes before it. That paragraph empties the pending ones,
+    so the text after it parses the same on its own."""
+    end = len(text)
+    p = text.find("\n\n", start)
+    while p != -1 and p + 2 < end:
+        if text[p - 1] != "\n" and text[p + 2] != "\n":
+            q = text.rfind("\n", 0, p) + 1  # where the block's one line starts
+            if q >= 2 and text[q - 2] == "\n":
+                if _is_long_abstract(text[q:p].strip()):
+                    return p
+        p = text.find("\n\n", p + 1)
+    return -1
+
+
+def listing_pieces(text: str, size: int) -> Iterator[tuple[int, int, int]]:
+    """Where to cut ``text`` into pieces of about ``size`` characters or more that
+    parse_piece() parses one by one to what parse_listing(text) gives: (start,
+    end, number of the first line) of each piece."""
+    start, line = 0, 1
+    while True:
+        cut = _safe_cut(text, start + size) if start + size < len(text) else -1
+        end = len(text) if cut < 0 else cut
+        yield start, end, line
+        if cut < 0:
+            return
+        line += text.count("\n", start, end) + 2
+        start = cut + 2
+
+
+def parse_piece(piece: str, line: int, first: bool) -> ParseResult:
+    """parse_listing() of one piece from listing_pieces (``first``: the first one,
+    the only one that may be a list of titles: the others follow an abstract)."""
+    state = _Pairing()
+    _pair_blocks(piece, line, state)
+    return _finish(state, titles_only=first)
+
+
+def listing_chunks(text: str, size: int) -> Iterator[tuple[ParseResult, int]]:
+    """parse_listing(text) in pieces of about ``size`` characters or more: the same
+    drafts and skipped parts, in the same order, a piece at a time, each with the
+    offset in ``text`` where it ends."""
+    for start, end, line in listing_pieces(text, size):
+        yield parse_piece(text[start:end], line, start == 0), end

@@ -1,0 +1,56 @@
+"""Parsing a big listing in a child process: ``python -m readinglist.core.parse_worker``.
+
+Reads frames on stdin, each a piece of a listing cut by listing_pieces(); for
+each, writes one frame to stdout with what parse_piece() found in it. A frame is
+its length (8 bytes, little-endian) and a pickle: in, ``(line, first, end,
+piece)``; out, ``(papers, skipped, end)``, where a paper is ``(title, abstract,
+links)`` and a skipped part ``(line, reason)``.
+The importing process stores one piece while this one parses the next: parsing
+is pure Python, and in the importing process it would hold the GIL that every
+inserted row needs. Exits 0 at the end of its input.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from readinglist.core.importers.listing import parse_piece
+
+PIECE_CHARS = 2_000_000  # about 1,300 papers: the first piece is stored early
+
+
+def read_frames(stream: IO[bytes]) -> Iterator[Any]:
+    """The pickled objects of the frames on ``stream``; ValueError if it ends inside one."""
+    while True:
+        head = stream.read(8)
+        if not head:
+            return
+        size = int.from_bytes(head, "little") if len(head) == 8 else -1
+        data = stream.read(size) if size >= 0 else b""
+        if size < 0 or len(data) != size:
+            raise ValueError("the stream ends inside a frame")
+        yield pickle.loads(data)
+
+
+def write_frame(stream: IO[bytes], value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "little"))
+    stream.write(data)
+    stream.flush()
+
+
+def main() -> None:
+    for line, first, end, piece in read_frames(sys.stdin.buffer):
+        result = parse_piece(piece, line, first)
+        # Only what the listing parser fills (the importer checks: a listing's
+        # drafts have no authors, year or ids).
+        papers = [(d.title, d.abstract, d.links) for d in result.drafts]
+        skipped = [(s.line, s.reason) for s in result.skipped]
+        write_frame(sys.stdout.buffer, (papers, skipped, end))
+
+
+if __name__ == "__main__":
+    main()
