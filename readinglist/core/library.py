@@ -6,6 +6,7 @@ and returns a Changes value saying what it touched.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import pickle
@@ -770,16 +771,15 @@ class Library:
                         if tkey in known:
                             raise _NotInPieces
                         known.add(tkey)
-                    key = citekeys.unique_key(citekeys.base_key(title, [], None), taken_keys)
+                    key = citekeys.base_key(title, [], None)
+                    if key.lower() in taken_keys:
+                        key = citekeys.unique_key(key, taken_keys)
                     taken_keys.add(key.lower())
                     # The columns of _INSERT_PAPER, as _new_rows fills them for a
                     # listing's paper (title, abstract and links only).
-                    rows.append(
-                        (
-                            *(title, tkey, abstract, "[]", None, None, None, None),
-                            *(_dumps(links), "[]", "", "", "{}", key, "generated", now, batch_id),
-                        )
-                    )
+                    links_json = _dumps(links)
+                    row = (title, tkey, abstract, "[]", None, None, None, None, links_json, "[]")
+                    rows.append((*row, "", "", "{}", key, "generated", now, batch_id))
                 conn.executemany(_INSERT_PAPER, rows)
                 report.skipped.extend(Skipped(line, reason) for line, reason in skipped)
                 added += len(rows)
@@ -1928,6 +1928,7 @@ _COMPRESS_FROM = 1 << 20  # characters; small texts stay readable in the databas
 # starting it costs about 0.2 s, parsing 100,000 papers (150 MB) about 2 s.
 _PIECES_FROM = 16 << 20  # characters
 _PIECE_CHARS_PER_PAPER = 4000  # more than nearly any listed paper (about 1,500 here)
+_LOCAL_PIECES = 3  # parsed here while the child process starts
 
 
 def _drop_for_bulk(conn: sqlite3.Connection) -> list[str]:
@@ -1984,38 +1985,71 @@ class _ParseWorker:
     command = (sys.executable, "-m", "readinglist.core.parse_worker")
 
     def __init__(self, text: str) -> None:
-        self._proc = subprocess.Popen(
-            self.command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+        import tempfile
+
+        # The pieces and the papers go through temporary files; the pipes only say
+        # where each one is. Through a pipe, 150 MB would block every 64 KB: the
+        # child could not parse ahead, and this process's feeding thread would
+        # wait for the GIL each time.
+        self._paths: list[Path] = []
+        for suffix in (".txt", ".papers"):
+            handle, name = tempfile.mkstemp(prefix="readinglist-import-", suffix=suffix)
+            os.close(handle)
+            self._paths.append(Path(name))
+        self._path, self._papers_path = self._paths
+        try:
+            self._proc = subprocess.Popen(
+                (*self.command, *map(str, self._paths)),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError:
+            for path in self._paths:
+                path.unlink(missing_ok=True)
+            raise
         self._finished = False
-        # Fed from a thread, a piece at a time, so that the child starts at once.
-        self._feeder = threading.Thread(target=self._feed, args=(text,), daemon=True)
+        from readinglist.core.importers.listing import listing_pieces
+        from readinglist.core.parse_worker import PIECE_CHARS
+
+        # This process parses the first pieces itself while the child starts
+        # (about 0.2 s), the child all the others.
+        self._text = text
+        cuts = listing_pieces(text, PIECE_CHARS)  # the rest is found by the feeder
+        self._local = list(itertools.islice(cuts, _LOCAL_PIECES))
+        self._feeder = threading.Thread(target=self._feed, args=(text, cuts), daemon=True)
         self._feeder.start()
 
-    def _feed(self, text: str) -> None:
-        from readinglist.core.importers.listing import listing_pieces
-        from readinglist.core.parse_worker import PIECE_CHARS, write_frame
+    def _feed(self, text: str, pieces: Iterator[tuple[int, int, int]]) -> None:
+        from readinglist.core.parse_worker import write_frame
 
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            for start, end, line in listing_pieces(text, PIECE_CHARS):
-                write_frame(stdin, (line, start == 0, end, text[start:end]))
+            with self._path.open("wb") as out:
+                for start, end, line in pieces:
+                    data = text[start:end].encode("utf-8", "surrogatepass")
+                    offset = out.tell()
+                    out.write(data)
+                    out.flush()  # in the file before the child hears of it
+                    write_frame(stdin, (line, start == 0, end, offset, len(data)))
             stdin.close()
         except (OSError, ValueError):
             pass  # the child is gone (or closed): pieces() sees it
 
     def pieces(self) -> Iterator[tuple[list[Any], list[tuple[int, str]], int]]:
         """(papers, skipped parts, where in the text the piece ends) for each piece."""
-        from readinglist.core.parse_worker import read_frames
+        from readinglist.core.parse_worker import parsed, read_frames
 
+        for start, end, line in self._local:
+            yield parsed(self._text[start:end], line, start == 0, end)
         assert self._proc.stdout is not None
         try:
-            yield from read_frames(self._proc.stdout)
-        except (ValueError, EOFError, pickle.UnpicklingError) as exc:
+            with self._papers_path.open("rb") as papers:
+                for offset, size in read_frames(self._proc.stdout):
+                    papers.seek(offset)
+                    yield pickle.loads(papers.read(size))
+        except (ValueError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             raise _NotInPieces from exc
         self._finished = True
 
@@ -2027,6 +2061,8 @@ class _ParseWorker:
             self._proc.kill()
         self._proc.wait()
         self._feeder.join()
+        for path in self._paths:
+            path.unlink(missing_ok=True)
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 try:
@@ -2045,8 +2081,16 @@ class _Compressor:
         self._thread.start()
 
     def _run(self) -> None:
+        text, step = self._text, 1 << 20
         try:
-            self._packed = zlib.compress(self._text.encode("utf-8"), 1)
+            packer = zlib.compressobj(1)
+            # Encoded a megabyte at a time: encode() holds the GIL, and 150 MB at
+            # once stalled the importing thread for 0.12 s.
+            parts = [
+                packer.compress(text[i : i + step].encode()) for i in range(0, len(text), step)
+            ]
+            parts.append(packer.flush())
+            self._packed = b"".join(parts)
         except (UnicodeError, MemoryError):
             self._packed = None  # stored as text instead
 

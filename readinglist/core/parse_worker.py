@@ -1,10 +1,14 @@
-"""Parsing a big listing in a child process: ``python -m readinglist.core.parse_worker``.
+"""Parsing a big listing in a child process:
+``python -m readinglist.core.parse_worker TEXT PAPERS``.
 
-Reads frames on stdin, each a piece of a listing cut by listing_pieces(); for
-each, writes one frame to stdout with what parse_piece() found in it. A frame is
-its length (8 bytes, little-endian) and a pickle: in, ``(line, first, end,
-piece)``; out, ``(papers, skipped, end)``, where a paper is ``(title, abstract,
-links)`` and a skipped part ``(line, reason)``.
+TEXT holds a listing as UTF-8, written piece by piece (cut by listing_pieces());
+a frame on stdin says where each piece is once it is written. For each piece,
+this appends to PAPERS a pickle of what parse_piece() found in it, then says on
+stdout where. A frame is its length (8 bytes, little-endian) and a pickle: in,
+``(line, first, end, offset, size)`` (``end``: where the piece ends in the text,
+in characters; ``offset`` and ``size``: where it is in TEXT, in bytes); out,
+``(offset, size)`` in PAPERS of the pickled ``(papers, skipped, end)``, where a
+paper is ``(title, abstract, links)`` and a skipped part ``(line, reason)``.
 The importing process stores one piece while this one parses the next: parsing
 is pure Python, and in the importing process it would hold the GIL that every
 inserted row needs. Exits 0 at the end of its input.
@@ -43,13 +47,24 @@ def write_frame(stream: IO[bytes], value: Any) -> None:
 
 
 def main() -> None:
-    for line, first, end, piece in read_frames(sys.stdin.buffer):
-        result = parse_piece(piece, line, first)
-        # Only what the listing parser fills (the importer checks: a listing's
-        # drafts have no authors, year or ids).
-        papers = [(d.title, d.abstract, d.links) for d in result.drafts]
-        skipped = [(s.line, s.reason) for s in result.skipped]
-        write_frame(sys.stdout.buffer, (papers, skipped, end))
+    with open(sys.argv[1], "rb") as text, open(sys.argv[2], "wb") as papers:
+        for line, first, end, offset, size in read_frames(sys.stdin.buffer):
+            text.seek(offset)
+            piece = text.read(size).decode("utf-8", "surrogatepass")
+            data = pickle.dumps(parsed(piece, line, first, end), pickle.HIGHEST_PROTOCOL)
+            where = papers.tell()
+            papers.write(data)
+            papers.flush()  # in the file before the importer hears of it
+            write_frame(sys.stdout.buffer, (where, len(data)))
+
+
+def parsed(piece: str, line: int, first: bool, end: int) -> Any:
+    result = parse_piece(piece, line, first)
+    # Only what the listing parser fills: a listing's drafts have no authors,
+    # year or ids.
+    papers = [(d.title, d.abstract, d.links) for d in result.drafts]
+    skipped = [(s.line, s.reason) for s in result.skipped]
+    return papers, skipped, end
 
 
 if __name__ == "__main__":

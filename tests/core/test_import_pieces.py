@@ -122,9 +122,13 @@ def test_the_same_paper_twice_in_the_text_is_merged_the_usual_way(tmp_path, piec
 _FIRST_PIECE_ONLY = """
 import sys
 from readinglist.core import parse_worker as w
-line, first, end, piece = next(w.read_frames(sys.stdin.buffer))
-r = w.parse_piece(piece, line, first)
-w.write_frame(sys.stdout.buffer, ([(d.title, d.abstract, d.links) for d in r.drafts], [], end))
+line, first, end, offset, size = next(w.read_frames(sys.stdin.buffer))
+with open(sys.argv[1], "rb") as text, open(sys.argv[2], "wb") as papers:
+    text.seek(offset)
+    piece = text.read(size).decode()
+    data = w.pickle.dumps(w.parsed(piece, line, first, end))
+    papers.write(data)
+w.write_frame(sys.stdout.buffer, (0, len(data)))
 """
 
 
@@ -173,5 +177,6 @@ def test_cancel_during_pieces_changes_nothing_and_stops_the_child(tmp_path, piec
         assert _contents(lib) == before
         assert not lib.db.conn.in_transaction
         assert len(workers) == 1 and workers[0]._proc.poll() is not None
+        assert not any(path.exists() for path in workers[0]._paths)  # temporary files
         # The library still takes the listing afterwards.
         assert lib.import_text(LISTING, source="big.txt").added == 1500
