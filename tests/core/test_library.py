@@ -227,6 +227,22 @@ def test_dry_run_writes_nothing(library):
     assert _snapshot(library) == before and library.count() == 0
 
 
+def test_dry_run_reports_what_the_import_then_does(library):
+    # The dry run decides without writing; its counts must be the import's.
+    library.import_file(corpus("listings/hf-papers-page.txt"))
+    library.import_file(FIXTURES / "arxiv-new-page.txt")
+    library.mark([1], "read")
+    overlap = FIXTURES / "arxiv-digest-overlap.txt"
+    before = _snapshot(library)
+    preview = library.import_file(overlap, dry_run=True)
+    assert _snapshot(library) == before and preview.batch_id is None
+    report = library.import_file(overlap)
+    counts = ("added", "merged", "unchanged")
+    assert [getattr(preview, c) for c in counts] == [getattr(report, c) for c in counts]
+    assert [str(s) for s in preview.skipped] == [str(s) for s in report.skipped]
+    assert report.merged == 2  # the digest completes two papers of the listing
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
