@@ -1996,12 +1996,16 @@ class _ParseWorker:
         # where each one is. Through a pipe, 150 MB would block every 64 KB: the
         # child could not parse ahead, and this process's feeding thread would
         # wait for the GIL each time.
+        # Both opened here, before the child starts: the child removes the files
+        # once it has them open too (where the system allows it), so that nothing
+        # is left behind even if both processes are killed.
         self._paths: list[Path] = []
-        for suffix in (".txt", ".papers"):
+        handles = []
+        for suffix, mode in ((".txt", "wb"), (".papers", "rb")):
             handle, name = tempfile.mkstemp(prefix="readinglist-import-", suffix=suffix)
-            os.close(handle)
+            handles.append(os.fdopen(handle, mode))
             self._paths.append(Path(name))
-        self._path, self._papers_path = self._paths
+        self._text_out, self._papers_in = handles
         try:
             self._proc = subprocess.Popen(
                 (*self.command, *map(str, self._paths)),
@@ -2010,8 +2014,7 @@ class _ParseWorker:
                 stderr=subprocess.DEVNULL,
             )
         except OSError:
-            for path in self._paths:
-                path.unlink(missing_ok=True)
+            self._remove_files()
             raise
         self._finished = False
         from readinglist.core.importers.listing import listing_pieces
@@ -2031,7 +2034,7 @@ class _ParseWorker:
         stdin = self._proc.stdin
         assert stdin is not None
         try:
-            with self._path.open("wb") as out:
+            with self._text_out as out:
                 for start, end, line in pieces:
                     data = text[start:end].encode("utf-8", "surrogatepass")
                     offset = out.tell()
@@ -2050,13 +2053,19 @@ class _ParseWorker:
             yield parsed(self._text[start:end], line, start == 0, end)
         assert self._proc.stdout is not None
         try:
-            with self._papers_path.open("rb") as papers:
+            with self._papers_in as papers:
                 for offset, size in read_frames(self._proc.stdout):
                     papers.seek(offset)
                     yield pickle.loads(papers.read(size))
         except (ValueError, TypeError, EOFError, pickle.UnpicklingError) as exc:
             raise _NotInPieces from exc
         self._finished = True
+
+    def _remove_files(self) -> None:
+        for stream in (self._text_out, self._papers_in):
+            stream.close()
+        for path in self._paths:
+            path.unlink(missing_ok=True)
 
     def succeeded(self) -> bool:
         return self._finished and self._proc.wait() == 0
@@ -2066,8 +2075,7 @@ class _ParseWorker:
             self._proc.kill()
         self._proc.wait()
         self._feeder.join()
-        for path in self._paths:
-            path.unlink(missing_ok=True)
+        self._remove_files()
         for stream in (self._proc.stdin, self._proc.stdout):
             if stream is not None:
                 try:

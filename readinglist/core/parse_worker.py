@@ -16,6 +16,7 @@ inserted row needs. Exits 0 at the end of its input.
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 from collections.abc import Iterator
@@ -48,6 +49,14 @@ def write_frame(stream: IO[bytes], value: Any) -> None:
 
 def main() -> None:
     with open(sys.argv[1], "rb") as text, open(sys.argv[2], "wb") as papers:
+        for name in sys.argv[1:3]:
+            # Both processes have the files open: removed now, they vanish even
+            # if both are killed. (Not where open files cannot be removed: the
+            # importer removes them when done.)
+            try:
+                os.unlink(name)
+            except OSError:
+                pass
         for line, first, end, offset, size in read_frames(sys.stdin.buffer):
             text.seek(offset)
             piece = text.read(size).decode("utf-8", "surrogatepass")

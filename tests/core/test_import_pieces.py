@@ -6,6 +6,8 @@ the usual import ends, with nothing half-written."""
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -73,10 +75,16 @@ def _usual(tmp_path, text, monkeypatch, setup=None):
             return report, _contents(lib)
 
 
+def _temporary_files() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("readinglist-import-*")}
+
+
 def test_pieces_give_exactly_what_the_usual_import_gives(tmp_path, pieces, monkeypatch):
+    leftovers = _temporary_files()
     with Library.open(tmp_path / "pieces", index=False) as lib:
         report = lib.import_text(LISTING, source="big.txt")
         assert pieces, "the piecewise path was not taken"
+        assert _temporary_files() == leftovers  # the copies of the text are gone
         got = _contents(lib)
         assert lib.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert lib.batch_raw_text(report.batch_id) == LISTING
