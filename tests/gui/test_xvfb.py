@@ -102,12 +102,18 @@ def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
                 # A machine without Qt's X11 libraries: an environment gap, not the app.
                 pytest.skip(f"Qt cannot use X11 here: {output.strip().splitlines()[-1]}")
         assert wid, "the window did not appear"
+        # Start-up is over once the daily backup is written (after the search
+        # index is built): keys sent before could race it on a busy machine.
+        assert _wait_for(lambda: any((folder / "backups").glob("*.sqlite")), timeout=60)
         _xdotool(xserver, "windowfocus", "--sync", wid)
         time.sleep(1.0)
         db = folder / "library.sqlite"
         # The Inbox lists newest first: ids 50, 49, 48 ... ; the cursor starts on 50.
         _xdotool(xserver, "key", "--delay", "150", "j", "r")
-        assert _wait_for(lambda: _state(db, 49) == ("read", 0))
+        assert _wait_for(lambda: _state(db, 49) == ("read", 0)), (
+            f"after j r: {[_state(db, i) for i in (50, 49, 48)]}, "
+            f"focus on {_xdotool(xserver, 'getwindowfocus')} (window {wid})"
+        )
         _xdotool(xserver, "key", "--delay", "150", "q")  # the cursor moved on to 48
         assert _wait_for(lambda: _state(db, 48) == ("queued", 0))
         _xdotool(xserver, "key", "--delay", "150", "d")
