@@ -94,7 +94,10 @@ def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
         wid = ""
         deadline = time.monotonic() + 60
         while not wid and time.monotonic() < deadline and app.poll() is None:
-            wid = _xdotool(xserver, "search", "--name", "^Readinglist$").split("\n")[0]
+            # Only a mapped window: Qt may give an unmapped helper window the same
+            # name, and input focus on that one takes no keys.
+            wid = _xdotool(xserver, "search", "--onlyvisible", "--name", "^Readinglist$")
+            wid = wid.split("\n")[0]
             time.sleep(0.2)
         if not wid and app.poll() is not None:
             output = app.stdout.read().decode(errors="replace") if app.stdout else ""
@@ -105,7 +108,13 @@ def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
         # Start-up is over once the daily backup is written (after the search
         # index is built): keys sent before could race it on a busy machine.
         assert _wait_for(lambda: any((folder / "backups").glob("*.sqlite")), timeout=60)
-        _xdotool(xserver, "windowfocus", "--sync", wid)
+        # Focus, checked: keys go to the window that has the input focus.
+        assert _wait_for(
+            lambda: (
+                _xdotool(xserver, "windowfocus", wid) is not None
+                and _xdotool(xserver, "getwindowfocus") == wid
+            )
+        ), f"window {wid} never got the input focus"
         time.sleep(1.0)
         db = folder / "library.sqlite"
         # The Inbox lists newest first: ids 50, 49, 48 ... ; the cursor starts on 50.
