@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from readinglist.core.errors import BadInput
 from readinglist.core.importers import detect_format, parse
-from readinglist.core.importers.listing import listing_chunks, parse_listing
+from readinglist.core.importers.listing import listing_pieces, parse_listing, parse_piece
 from readinglist.core.text import decode
 
 from support import corpus
@@ -249,6 +249,13 @@ def test_never_loses_an_abstract(pairs, width, blank):
     abstracts = {" ".join(d.abstract.split()) for d in result.drafts}
     for _, abstract in pairs:
         assert " ".join(abstract.split()) in abstracts
+
+
+def listing_chunks(text, size):
+    """parse_listing(text) a piece at a time, as the piecewise import does it
+    (each piece with the offset where it ends)."""
+    for start, end, line in listing_pieces(text, size):
+        yield parse_piece(text[start:end], line, start == 0), end
 
 
 _LISTING_LINE = st.sampled_from(

@@ -352,11 +352,3 @@ def parse_piece(piece: str, line: int, first: bool) -> ParseResult:
     state = _Pairing()
     _pair_blocks(piece, line, state)
     return _finish(state, titles_only=first)
-
-
-def listing_chunks(text: str, size: int) -> Iterator[tuple[ParseResult, int]]:
-    """parse_listing(text) in pieces of about ``size`` characters or more: the same
-    drafts and skipped parts, in the same order, a piece at a time, each with the
-    offset in ``text`` where it ends."""
-    for start, end, line in listing_pieces(text, size):
-        yield parse_piece(text[start:end], line, start == 0), end
