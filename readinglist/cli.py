@@ -469,7 +469,7 @@ def check_cmd(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Report whether the database and the search index agree (exit 1 if not)."""
     lib = _library(ctx, repair_index=False)
     report = lib.check(repair=repair, progress=_progress_printer("Indexing"))
-    integrity = lib.db.execute("PRAGMA quick_check").fetchone()[0]
+    integrity = lib.quick_check()
     report["database"] = integrity
     ok = (report["ok"] or report.get("repaired", False)) and integrity == "ok"
     if as_json:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readinglist.core.db import DB_NAME
-from readinglist.core.errors import LibraryError, UserError
+from readinglist.core.errors import DamagedLibrary, LibraryError, UserError
 
 FOLDER = "backups"
 DEFAULT_KEEP = 10
@@ -203,3 +203,17 @@ def app_is_open(library: Path) -> bool:
     except (PermissionError, OSError):
         return True  # someone else's live process
     return True
+
+
+def damaged(folder: Path, message: str) -> DamagedLibrary:
+    """The error for a damaged database, naming the newest backup and the way back."""
+    found = list_backups(folder)
+    if not found:
+        return DamagedLibrary(f"{message}. There is no backup to restore from.")
+    latest = found[0]
+    return DamagedLibrary(
+        f"{message}. The newest backup is {latest.name} "
+        f"({latest.created:%Y-%m-%d %H:%M}); `readinglist restore` puts it back "
+        "(the damaged file is kept in the backups folder, never overwritten).",
+        latest,
+    )

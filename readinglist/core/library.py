@@ -28,7 +28,6 @@ from readinglist.core.bibtex import valid_citekey
 from readinglist.core.db import BUSY_TIMEOUT_MS, DB_NAME, connect, now_iso
 from readinglist.core.errors import (
     BadInput,
-    DamagedLibrary,
     LibraryError,
     UnknownPaper,
     UserError,
@@ -168,7 +167,7 @@ class Library:
             db = connect(db_path)
         except LibraryError as exc:
             if "not a database" in str(exc) or "malformed" in str(exc):
-                raise _damaged(path, str(exc)) from exc
+                raise backups.damaged(path, str(exc)) from exc
             raise
         try:
             pending = migrations.pending(db)
@@ -179,7 +178,7 @@ class Library:
         except sqlite3.DatabaseError as exc:
             db.close()
             if "malformed" in str(exc) or "not a database" in str(exc):
-                raise _damaged(path, f"cannot read {db_path}: {exc}") from exc
+                raise backups.damaged(path, f"cannot read {db_path}: {exc}") from exc
             raise LibraryError(f"cannot prepare the library database {db_path}: {exc}") from exc
         lib = cls(path, db)
         if daily_backup:
@@ -1483,6 +1482,24 @@ class Library:
         self._changed()
         return report
 
+    def ranked_search(self, text: str, limit: int, rest: bool = False) -> Any:
+        """The index's own result (ids, not papers): the best ``limit`` ranked, with
+        ``rest`` every other match newest first (the app's result list)."""
+        return self._index().search(text, limit=limit, rest=rest)
+
+    def quick_check(self) -> str:
+        """SQLite's ``PRAGMA quick_check`` of the database: "ok" or what is wrong."""
+        return str(self.db.execute("PRAGMA quick_check").fetchone()[0])
+
+    def cite(self, ids: Sequence[int]) -> str:
+        """``\\cite{key1,key2}`` for these papers; their keys count as exported from
+        now on (pinned), as with an export: a later import never renames them."""
+        from readinglist.core import bibtex
+
+        papers = self.get_many(self._check_ids(ids))
+        self.export_bibtex(papers)
+        return bibtex.cite_command(papers)
+
     def _index(self) -> SearchIndex:
         if self.search_index is None:
             raise UserError("this library was opened without its search index")
@@ -2129,20 +2146,6 @@ def _give_back_wal_space(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     except sqlite3.Error:
         pass  # another reader holds the WAL; the next checkpoint trims it
-
-
-def _damaged(folder: Path, message: str) -> DamagedLibrary:
-    """The error for a damaged database, naming the newest backup and the way back."""
-    found = backups.list_backups(folder)
-    if not found:
-        return DamagedLibrary(f"{message}. There is no backup to restore from.")
-    latest = found[0]
-    return DamagedLibrary(
-        f"{message}. The newest backup is {latest.name} "
-        f"({latest.created:%Y-%m-%d %H:%M}); `readinglist restore` puts it back "
-        "(the damaged file is kept in the backups folder, never overwritten).",
-        latest,
-    )
 
 
 def _dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDraft]:

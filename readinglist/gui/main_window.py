@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from readinglist.core import bibtex
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.text import MARK_END, MARK_START
@@ -138,7 +137,7 @@ class SearchWorker(QThread):
                         # The best matches ranked, then every other match newest
                         # first: ranking all 20,000 papers that share a common word
                         # would take about a second at 100,000 papers.
-                        result = lib._index().search(text, limit=RANKED_RESULTS, rest=True)
+                        result = lib.ranked_search(text, limit=RANKED_RESULTS, rest=True)
                         ids = [h.paper_id for h in result.hits] + result.rest
                         terms = set().union(*result.terms.values()) if result.terms else set()
                         self.finished_search.emit(serial, ids, result.total, result.notice, terms)
@@ -785,8 +784,9 @@ class MainWindow(QMainWindow):
     def copy_cite(self) -> None:
         papers = self.selected_papers()
         if papers:
-            QGuiApplication.clipboard().setText(bibtex.cite_command(papers))
-            self.statusBar().showMessage(bibtex.cite_command(papers), 4000)
+            command = self.library.cite([p.id for p in papers])
+            QGuiApplication.clipboard().setText(command)
+            self.statusBar().showMessage(command, 4000)
 
     # --- import / export ----------------------------------------------------------------
 
