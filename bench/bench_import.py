@@ -31,9 +31,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from readinglist.core import library as library_module  # noqa: E402
 from readinglist.core.importers import parse  # noqa: E402
 from readinglist.core.library import Library  # noqa: E402
+from readinglist.core.tuning import DEFAULT, Tuning  # noqa: E402
 
 from generate import listing_text  # noqa: E402
 
@@ -49,25 +49,20 @@ def _median(values: list[float]) -> float:
 
 def _import(text: str, tmp: str, name: str, one_process: bool) -> tuple[float, float, int]:
     """(seconds until import_text returns, until settled, papers added)."""
-    pieces_from = library_module._PIECES_FROM
-    if one_process:
-        library_module._PIECES_FROM = 1 << 62
-    try:
-        # The import alone (issue 2); indexing is measured by bench_search.py.
-        lib = Library.open(Path(tmp) / name, index=False)
-        t0 = time.perf_counter()
-        report = lib.import_text(text, source="bench")
-        t1 = time.perf_counter()
-        # A big import's WAL is copied into the database file by a background
-        # checkpoint, which close() waits for.
-        lib.close()
-        return t1 - t0, time.perf_counter() - t0, report.added
-    finally:
-        library_module._PIECES_FROM = pieces_from
+    tuning = Tuning(pieces_from=1 << 62) if one_process else DEFAULT
+    # The import alone (issue 2); indexing is measured by bench_search.py.
+    lib = Library.open(Path(tmp) / name, index=False, tuning=tuning)
+    t0 = time.perf_counter()
+    report = lib.import_text(text, source="bench")
+    t1 = time.perf_counter()
+    # A big import's WAL is copied into the database file by a background
+    # checkpoint, which close() waits for.
+    lib.close()
+    return t1 - t0, time.perf_counter() - t0, report.added
 
 
 def measure(text: str, runs: int) -> dict[str, object]:
-    in_pieces = len(text) >= library_module._PIECES_FROM
+    in_pieces = len(text) >= DEFAULT.pieces_from
     parse_times, totals, settled, baseline = [], [], [], []
     one_totals, one_writes = [], []
     added = 0

@@ -20,7 +20,7 @@ def main(argv: list[str]) -> int:
     if os.environ.get("READINGLIST_INDEX_LOCK_HELD") == "1":
         # The parent holds the index lock for us (we inherited its descriptor);
         # taking it again here would wait for ourselves.
-        lib._index_lock_fd = -1
+        lib.index_sync.lock_held_by_parent()
     try:
         lib.search_index = SearchIndex(lib.folder / "index")
         if not lib.search_index.exists():

@@ -20,31 +20,56 @@ class Busy(Exception):
     """Another process holds the lock (only when not waiting for it)."""
 
 
+class TimedOut(Busy):
+    """Another process held the lock for longer than the time given."""
+
+
 @contextmanager
-def exclusive(path: Path, wait: bool = True) -> Iterator[int]:
+def exclusive(path: Path, wait: bool = True, timeout: float | None = None) -> Iterator[int]:
     """Hold an exclusive lock on ``path`` (created if missing), waiting for it
-    unless ``wait`` is False (then Busy is raised). Yields the file descriptor,
+    unless ``wait`` is False (then Busy is raised), for at most ``timeout``
+    seconds when given (then TimedOut is raised). Yields the file descriptor,
     which a child process may inherit (POSIX) to keep holding the lock."""
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        if os.name == "posix":
+        if os.name == "posix" and timeout is None:
             import fcntl
 
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
                 raise Busy(str(path)) from None
-        else:  # Windows
-            import msvcrt
-
-            while True:
-                try:
-                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
-                    break
-                except OSError:
-                    if not wait:
-                        raise Busy(str(path)) from None
-                    time.sleep(0.1)
+        else:
+            _poll(fd, path, wait, timeout)
         yield fd
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "posix":
+        import fcntl
+
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+    import msvcrt
+
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+    except OSError:
+        return False
+    return True
+
+
+def _poll(fd: int, path: Path, wait: bool, timeout: float | None) -> None:
+    """Try the lock every 50 ms (flock has no timeout of its own)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while not _try_lock(fd):
+        if not wait:
+            raise Busy(str(path))
+        if deadline is not None and time.monotonic() >= deadline:
+            raise TimedOut(str(path))
+        time.sleep(0.05)

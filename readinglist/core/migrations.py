@@ -174,3 +174,19 @@ def m0004_undo(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0005_undo_by_origin")
+def m0005_undo_origin(db: Database) -> None:
+    # Each step says where it was made ("app", "cli"), so each front end undoes
+    # its own changes, and how it is stored: format 1 (the steps above) holds
+    # whole states, format 2 only what the step changed (fields, tags, imports),
+    # so an undo never takes back what someone else changed since.
+    run_script(
+        db,
+        """
+        ALTER TABLE undo_steps ADD COLUMN origin TEXT NOT NULL DEFAULT 'cli';
+        ALTER TABLE undo_steps ADD COLUMN format INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX undo_steps_origin ON undo_steps(origin, state, id);
+        """,
+    )

@@ -110,13 +110,74 @@ class Paper:
         }
 
 
+class ChangeKind(str, enum.Enum):
+    """What sort of change a Changes value reports."""
+
+    STATUS = "status"
+    STARRED = "starred"
+    TAGS = "tags"
+    NOTE = "note"
+    CITEKEY = "citekey"
+    DELETE = "delete"
+    IMPORT = "import"
+    ENRICH = "enrich"
+    EXPORT = "export"  # keys pinned by an export or a copied \cite
+    UNDO = "undo"
+    REDO = "redo"
+    SETTING = "setting"
+    SAVED_SEARCH = "saved_search"
+
+
+#: Kinds that can change which papers a view (Inbox, a tag, a search) shows.
+_MEMBERSHIP = {
+    ChangeKind.STATUS,
+    ChangeKind.STARRED,
+    ChangeKind.TAGS,
+    ChangeKind.DELETE,
+    ChangeKind.IMPORT,
+    ChangeKind.ENRICH,
+    ChangeKind.UNDO,
+    ChangeKind.REDO,
+}
+
+
 @dataclass
 class Changes:
-    """What a mutating Library call touched, so views refresh only that."""
+    """What a mutating Library call touched, so views refresh only that.
 
-    kind: str
+    ``paper_ids`` are the papers whose rows changed; ``tags`` says the list of
+    tags (names or counts) may have changed, ``counts`` that the number of
+    papers per status or view may have; ``saved_searches`` and ``settings`` that
+    those did. ``left_alone`` names what an undo or redo did not take back
+    because it was changed again since."""
+
+    kind: ChangeKind
     paper_ids: list[int] = field(default_factory=list)
     description: str = ""
+    tags: bool = False
+    counts: bool = False
+    saved_searches: bool = False
+    settings: bool = False
+    left_alone: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, kind: ChangeKind, paper_ids: list[int], description: str) -> Changes:
+        """A change of papers, with what else it may have changed by its kind."""
+        return cls(
+            kind,
+            paper_ids,
+            description,
+            tags=kind in (ChangeKind.TAGS, ChangeKind.DELETE, ChangeKind.UNDO, ChangeKind.REDO),
+            counts=kind in _MEMBERSHIP,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "paper_ids": list(self.paper_ids),
+            "description": self.description,
+            "left_alone": list(self.left_alone),
+        }
 
 
 @dataclass

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from readinglist.core import library as library_module
 from readinglist.core import parse_worker
+from readinglist.core.importing import pieces as pieces_module
+from readinglist.core.importing import pipeline
 from readinglist.core.library import Library
+from readinglist.core.tuning import Tuning
 
 from support import generated_text
 
@@ -32,18 +34,20 @@ LISTING = _with_clutter(generated_text(1500, abstract_words=60))
 @pytest.fixture
 def pieces(monkeypatch):
     """Small pieces and a low threshold, so a test-sized listing takes the path."""
-    monkeypatch.setattr(library_module, "_PIECES_FROM", 100_000)
-    monkeypatch.setattr(library_module, "_COMPRESS_FROM", 100_000)
     monkeypatch.setattr(parse_worker, "PIECE_CHARS", 50_000)
     calls = []
-    real = library_module.Library._store_pieces
+    real = pipeline.store_pieces
 
-    def store(self, *args, **kwargs):
+    def store(*args, **kwargs):
         calls.append(1)
-        return real(self, *args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(library_module.Library, "_store_pieces", store)
+    monkeypatch.setattr(pipeline, "store_pieces", store)
     return calls
+
+
+PIECES = Tuning(pieces_from=100_000, compress_from=100_000)
+USUAL = Tuning(pieces_from=1 << 40, compress_from=100_000)
 
 
 def _contents(lib: Library) -> dict[str, list]:
@@ -65,14 +69,11 @@ def _contents(lib: Library) -> dict[str, list]:
 
 
 def _usual(tmp_path, text, monkeypatch, setup=None):
-    with monkeypatch.context() as m:
-        m.setattr(library_module, "_PIECES_FROM", 1 << 40)
-        m.setattr(library_module, "_COMPRESS_FROM", 100_000)
-        with Library.open(tmp_path / "usual", index=False) as lib:
-            if setup:
-                setup(lib)
-            report = lib.import_text(text, source="big.txt")
-            return report, _contents(lib)
+    with Library.open(tmp_path / "usual", index=False, tuning=USUAL) as lib:
+        if setup:
+            setup(lib)
+        report = lib.import_text(text, source="big.txt")
+        return report, _contents(lib)
 
 
 def _temporary_files() -> set[str]:
@@ -81,7 +82,7 @@ def _temporary_files() -> set[str]:
 
 def test_pieces_give_exactly_what_the_usual_import_gives(tmp_path, pieces, monkeypatch):
     leftovers = _temporary_files()
-    with Library.open(tmp_path / "pieces", index=False) as lib:
+    with Library.open(tmp_path / "pieces", index=False, tuning=PIECES) as lib:
         report = lib.import_text(LISTING, source="big.txt")
         assert pieces, "the piecewise path was not taken"
         assert _temporary_files() == leftovers  # the copies of the text are gone
@@ -99,7 +100,7 @@ def test_pieces_give_exactly_what_the_usual_import_gives(tmp_path, pieces, monke
 def test_a_paper_already_in_the_library_is_merged_the_usual_way(tmp_path, pieces, monkeypatch):
     first = "\n\n".join(LISTING.split("\n\n")[1000:1004])  # two papers from the middle
 
-    with Library.open(tmp_path / "pieces", index=False) as lib:
+    with Library.open(tmp_path / "pieces", index=False, tuning=PIECES) as lib:
         lib.import_text(first)
         report = lib.import_text(LISTING, source="big.txt")
         assert pieces  # tried, then left to the usual path
@@ -117,7 +118,7 @@ def test_a_paper_already_in_the_library_is_merged_the_usual_way(tmp_path, pieces
 def test_the_same_paper_twice_in_the_text_is_merged_the_usual_way(tmp_path, pieces, monkeypatch):
     blocks = LISTING.split("\n\n")
     text = LISTING + "\n\n" + "\n\n".join(blocks[1000:1002]) + "\n"
-    with Library.open(tmp_path / "pieces", index=False) as lib:
+    with Library.open(tmp_path / "pieces", index=False, tuning=PIECES) as lib:
         report = lib.import_text(text, source="big.txt")
         got = _contents(lib)
     usual_report, want = _usual(tmp_path, text, monkeypatch)
@@ -151,8 +152,8 @@ w.write_frame(sys.stdout.buffer, (0, len(data)))
     ids=["dies", "garbage", "cannot-start", "stops-early"],
 )
 def test_a_failing_child_leaves_it_to_the_usual_path(tmp_path, pieces, monkeypatch, command):
-    monkeypatch.setattr(library_module._ParseWorker, "command", command)
-    with Library.open(tmp_path / "pieces", index=False) as lib:
+    tuning = Tuning(pieces_from=100_000, compress_from=100_000, parse_command=command)
+    with Library.open(tmp_path / "pieces", index=False, tuning=tuning) as lib:
         report = lib.import_text(LISTING, source="big.txt")
         got = _contents(lib)
     _, want = _usual(tmp_path, LISTING, monkeypatch)
@@ -165,19 +166,19 @@ def test_cancel_during_pieces_changes_nothing_and_stops_the_child(tmp_path, piec
         pass
 
     workers = []
-    real_init = library_module._ParseWorker.__init__
+    real_init = pieces_module.ParseWorker.__init__
 
-    def init(self, text):
-        real_init(self, text)
+    def init(self, text, tuning):
+        real_init(self, text, tuning)
         workers.append(self)
 
-    monkeypatch.setattr(library_module._ParseWorker, "__init__", init)
+    monkeypatch.setattr(pieces_module.ParseWorker, "__init__", init)
 
     def progress(done, total):
         if done:
             raise Cancelled
 
-    with Library.open(tmp_path / "pieces", index=False) as lib:
+    with Library.open(tmp_path / "pieces", index=False, tuning=PIECES) as lib:
         lib.import_text("A Small Paper Title\n\n" + "A sentence of an abstract. " * 5)
         before = _contents(lib)
         with pytest.raises(Cancelled):

@@ -541,9 +541,9 @@ def test_a_failing_paper_insert_rolls_the_import_back(library, monkeypatch):
     snapshot = _snapshot(library)
     # A citation key that is already taken makes the papers INSERT fail (the
     # unique index is dropped only for bulk imports).
-    from readinglist.core import library as library_module
+    from readinglist.core import citekeys
 
-    monkeypatch.setattr(library_module.citekeys, "unique_key", lambda base, taken: "dup")
+    monkeypatch.setattr(citekeys, "unique_key", lambda base, taken: "dup")
     with pytest.raises(sqlite3.IntegrityError):
         library.import_text(
             "First New Paper Title\n\n" + "One sentence of an abstract. " * 5 + "\n\n"

@@ -8,10 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readinglist.core import library as library_module
 from readinglist.core import search as search_module
+from readinglist.core.errors import UserError
+from readinglist.core.index_sync import IndexSync
 from readinglist.core.library import Library
 from readinglist.core.search import MARK_END, MARK_START, parse_query
+from readinglist.core.tuning import Tuning
 
 from support import FIXTURES, corpus
 
@@ -185,7 +187,7 @@ def test_saved_searches(lib):
     ]
     lib.remove_saved_search("Scaling")
     assert [n for n, _ in lib.saved_searches()] == ["Diffusion"]
-    with pytest.raises(library_module.UserError):
+    with pytest.raises(UserError):
         lib.saved_search("scaling")
 
 
@@ -259,31 +261,31 @@ def test_check_reports_and_repairs_disagreement(tmp_path):
 
 
 def test_bulk_catch_up_runs_in_a_child_process(tmp_path, monkeypatch):
-    monkeypatch.setattr(library_module, "BULK_INDEX", 3)
+    tuning = Tuning(bulk_index=3)
     folder = tmp_path / "lib"
-    with Library.open(folder, index=False) as lib:
+    with Library.open(folder, index=False, tuning=tuning) as lib:
         lib.import_text(PAPERS)
     calls = []
-    original = Library._sync_in_child
+    original = IndexSync.sync_in_child
 
     def spy(self, progress, lock_fd):
-        calls.append(self.pending_index_changes())
+        calls.append(self.pending())
         return original(self, progress, lock_fd)
 
-    monkeypatch.setattr(Library, "_sync_in_child", spy)
-    with Library.open(folder) as lib:
+    monkeypatch.setattr(IndexSync, "sync_in_child", spy)
+    with Library.open(folder, tuning=tuning) as lib:
         assert calls and calls[0] >= 3
         assert lib.pending_index_changes() == 0
         assert lib.search("diffusion").total == 1 and lib.check()["ok"]
 
 
 def test_bulk_writer_path(tmp_path, monkeypatch):
-    monkeypatch.setattr(library_module, "BULK_INDEX", 2)
+    tuning = Tuning(bulk_index=2)
     folder = tmp_path / "lib"
-    with Library.open(folder, index=False) as lib:
+    with Library.open(folder, index=False, tuning=tuning) as lib:
         lib.import_text(PAPERS)
         lib.ensure_index()  # below: in-process sync with the multi-process writer
-    with Library.open(folder) as lib:
+    with Library.open(folder, tuning=tuning) as lib:
         assert lib.check()["ok"] and lib.search("residual").total == 1
         lib.import_text(PAPERS.replace("Listing", "Again"))  # nothing new
         assert lib.check()["ok"]
@@ -423,14 +425,14 @@ def test_counts_and_the_rest_agree_with_whoosh_on_a_multi_segment_index(tmp_path
     # The match count comes from posting-list set operations, not from Whoosh's
     # second walk over the matches; checked here on an index with several
     # segments and deleted (replaced) documents, where offsets and deletions matter.
-    monkeypatch.setattr(library_module, "BULK_INDEX", 2)
+    tuning = Tuning(bulk_index=2)
     folder = tmp_path / "lib"
-    with Library.open(folder, index=False) as lib:
+    with Library.open(folder, index=False, tuning=tuning) as lib:
         lib.import_text(PAPERS)
         lib.import_file(FIXTURES / "arxiv-digest-overlap.txt")
         lib.import_file(FIXTURES / "arxiv-new-page.txt")
         lib.ensure_index()  # the multi-process writer: one segment per process
-    with Library.open(folder) as lib:
+    with Library.open(folder, tuning=tuning) as lib:
         lib.mark([1, 3], "read")  # replaced documents: deletions in the old segments
         lib.set_starred([2, 4], True)
         lib.mark([5], "queued")

@@ -1,0 +1,168 @@
+"""Whether two records are the same paper, and what one can fill in the other.
+
+Pure rules shared by the import (drafts against the library and against each
+other) and by completion from arXiv.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from readinglist.core import citekeys
+from readinglist.core.models import ImportReport, PaperDraft, Skipped
+from readinglist.core.text import title_key
+
+# Fields an import may fill when they are empty; never the user's own (status,
+# starred, tags, note, citekey).
+FILLABLE = (
+    "abstract",
+    "authors",
+    "year",
+    "arxiv_id",
+    "doi",
+    "url",
+    "links",
+    "categories",
+    "comments",
+    "journal_ref",
+)
+JSON_FIELDS = ("authors", "links", "categories")
+
+
+def dumps(value: Any) -> str:
+    """A JSON column's text ("[]"/"{}" for empty values, as the schema's defaults)."""
+    if not value:
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def same_paper(
+    draft: PaperDraft,
+    arxiv_id: str | None,
+    doi: str | None,
+    authors: list[str],
+    year: int | None,
+) -> bool:
+    """Whether a draft with the same normalized title as a paper is that paper."""
+    if draft.arxiv_id and arxiv_id and draft.arxiv_id != arxiv_id:
+        return False
+    if draft.doi and doi and draft.doi.lower() != doi.lower():
+        return False
+    if draft.year and year and abs(draft.year - year) > 1:
+        return False
+    if draft.authors and authors:
+        mine = {citekeys.ascii_fold(citekeys.family_name(a)).lower() for a in draft.authors}
+        theirs = {citekeys.ascii_fold(citekeys.family_name(a)).lower() for a in authors}
+        if not mine & theirs:
+            return False
+    return True
+
+
+def fill_extra(extra: dict[str, Any], more: dict[str, Any]) -> bool:
+    """Fill missing keys of ``extra`` (one level into dicts such as "bibtex")."""
+    changed = False
+    for key, value in more.items():
+        if key not in extra:
+            extra[key] = value
+            changed = True
+        elif isinstance(extra[key], dict) and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                if sub_value and not extra[key].get(sub):
+                    extra[key][sub] = sub_value
+                    changed = True
+    return changed
+
+
+def title_match(conn: sqlite3.Connection, candidates: list[int], draft: PaperDraft) -> int | None:
+    """A paper with the same normalized title, unless ids, authors or year say it
+    is a different paper (two papers called "Introduction" are not one)."""
+    for pid in candidates:
+        aid, doi, authors, year = conn.execute(
+            "SELECT arxiv_id, doi, authors, year FROM papers WHERE id = ?", [pid]
+        ).fetchone()
+        if same_paper(draft, aid, doi, json.loads(authors), year):
+            return pid
+    return None
+
+
+def owner_of(
+    conn: sqlite3.Connection, arxiv_id: str | None, doi: str | None, other_than: int = 0
+) -> int | None:
+    """The paper (other than ``other_than``) that already has this arXiv id or DOI."""
+    row = None
+    if arxiv_id:
+        row = conn.execute(
+            "SELECT id FROM papers WHERE arxiv_id = ? AND id != ?", [arxiv_id, other_than]
+        ).fetchone()
+    if row is None and doi:
+        row = conn.execute(
+            "SELECT id FROM papers WHERE lower(doi) = lower(?) AND id != ?", [doi, other_than]
+        ).fetchone()
+    return None if row is None else int(row[0])
+
+
+def merge_updates(conn: sqlite3.Connection, pid: int, draft: PaperDraft) -> dict[str, Any]:
+    """The paper's empty fields that the draft can fill (column -> new value). An
+    arXiv id or DOI another paper has is not given to this one."""
+    row = conn.execute(
+        f"SELECT {', '.join(FILLABLE)}, extra FROM papers WHERE id = ?", [pid]
+    ).fetchone()
+    current = dict(zip((*FILLABLE, "extra"), row, strict=True))
+    updates: dict[str, Any] = {}
+    for name in FILLABLE:
+        value = getattr(draft, name)
+        have = current[name]
+        if name in JSON_FIELDS:
+            if value and have == "[]":
+                updates[name] = dumps(value)
+        elif value and not have:
+            updates[name] = value
+    if draft.extra:
+        extra = json.loads(current["extra"])
+        if fill_extra(extra, draft.extra):
+            updates["extra"] = dumps(extra)
+    if "arxiv_id" in updates and owner_of(conn, updates["arxiv_id"], None) is not None:
+        del updates["arxiv_id"]
+    if "doi" in updates and owner_of(conn, None, updates["doi"]) is not None:
+        del updates["doi"]
+    return updates
+
+
+def dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDraft]:
+    """Fold drafts that are the same paper (same arXiv id, DOI or title) into the first."""
+    out: list[PaperDraft] = []
+    by_arxiv: dict[str, PaperDraft] = {}
+    by_doi: dict[str, PaperDraft] = {}
+    by_title: dict[str, list[PaperDraft]] = {}
+    for draft in drafts:
+        draft.title_key = title_key(draft.title)
+        first = None
+        if draft.arxiv_id:
+            first = by_arxiv.get(draft.arxiv_id)
+        if first is None and draft.doi:
+            first = by_doi.get(draft.doi.lower())
+        if first is None and draft.title_key:
+            for cand in by_title.get(draft.title_key, []):
+                if same_paper(draft, cand.arxiv_id, cand.doi, cand.authors, cand.year):
+                    first = cand
+                    break
+        if first is not None:
+            for name in FILLABLE:
+                if getattr(draft, name) and not getattr(first, name):
+                    setattr(first, name, getattr(draft, name))
+            fill_extra(first.extra, draft.extra)
+            report.skipped.append(
+                Skipped(draft.line, f"same paper as line {first.line}; merged into it")
+            )
+            continue
+        out.append(draft)
+        if draft.arxiv_id:
+            by_arxiv[draft.arxiv_id] = draft
+        if draft.doi:
+            by_doi[draft.doi.lower()] = draft
+        if draft.title_key:
+            by_title.setdefault(draft.title_key, []).append(draft)
+    report.skipped.sort(key=lambda s: s.line)
+    return out

@@ -1,0 +1,377 @@
+"""Keeping the Whoosh index following the database, and asking it questions.
+
+SQLite is the source of truth: triggers queue every changed paper in
+``index_queue`` within the change's own transaction, and this module catches
+the index up from that queue, as a listener called after each commit (so
+triage and undo never deal with the index), on opening, and after imports.
+Big catch-ups run in a child process (``core/indexer.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from readinglist.core.errors import LibraryError, UserError
+from readinglist.core.models import ChangeKind, Changes, Paper
+from readinglist.core.papers import Papers, chunks, marks
+from readinglist.core.store import Store
+from readinglist.core.tuning import Tuning
+
+if TYPE_CHECKING:
+    from readinglist.core.search import SearchIndex, SearchResult
+
+Progress = Callable[[int, int], None]
+#: How long a child indexer may run before it is stopped (a whole rebuild of
+#: 100,000 papers takes about 20 minutes here).
+CHILD_TIMEOUT = 3 * 3600
+_INDEX_COLUMNS = (
+    "id",
+    "title",
+    "abstract",
+    "authors",
+    "year",
+    "arxiv_id",
+    "categories",
+    "status",
+    "starred",
+    "added_at",
+    "note",
+    "batch_id",
+)
+
+
+@dataclass
+class SearchHit:
+    paper: Paper
+    score: float
+    #: Marked text (see search.MARK_START / MARK_END) by field, when asked for.
+    snippets: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SearchOutcome:
+    hits: list[SearchHit]
+    total: int
+    notice: str
+    terms: set[str]
+
+
+def index_behind(exc: BaseException) -> str:
+    reason = getattr(exc, "strerror", None) or str(exc).rsplit(": ", 1)[-1]
+    return (
+        f"the search index could not be updated ({reason}); it catches up by itself "
+        "once that is solved (or run `readinglist check --repair`)"
+    )
+
+
+class IndexSync:
+    def __init__(self, store: Store, papers: Papers, tuning: Tuning) -> None:
+        self.store = store
+        self.papers = papers
+        self.tuning = tuning
+        self.folder: Path = store.folder
+        self.search_index: SearchIndex | None = None
+        #: What the last index check or repair did, for the front ends to show.
+        self.notice = ""
+        # The cross-process index lock, while this library holds it (re-entrant).
+        self._lock_fd: int | None = None
+
+    # --- the lock ---------------------------------------------------------------
+
+    def lock_held_by_parent(self) -> None:
+        """In the child indexer: the parent holds the index lock for us (we
+        inherited its descriptor); taking it again would wait for ourselves."""
+        self._lock_fd = -1
+
+    @contextmanager
+    def lock(self, wait: bool = True) -> Iterator[int]:
+        """Hold the library's index lock (see core/locks.py); re-entrant."""
+        if self._lock_fd is not None:
+            yield self._lock_fd
+            return
+        from readinglist.core import locks
+
+        with ExitStack() as stack:
+            try:
+                fd = stack.enter_context(locks.exclusive(self.folder / "index.lock", wait=wait))
+            except OSError as exc:
+                raise LibraryError(
+                    f"cannot update the search index in {self.folder}: {exc.strerror} "
+                    "(a read-only disk, a full disk or no write permission)"
+                ) from exc
+            self._lock_fd = fd
+            try:
+                yield fd
+            finally:
+                self._lock_fd = None
+
+    # --- opening and catching up -------------------------------------------------
+
+    def index(self) -> SearchIndex:
+        if self.search_index is None:
+            raise UserError("this library was opened without its search index")
+        return self.search_index
+
+    def open_as_is(self) -> None:
+        from readinglist.core.search import SearchIndex
+
+        self.search_index = SearchIndex(self.folder / "index")
+
+    def pending(self) -> int:
+        sql = "SELECT count(DISTINCT paper_id) FROM index_queue"
+        return int(self.store.conn.execute(sql).fetchone()[0])
+
+    def ensure(self, progress: Progress | None = None) -> str:
+        """Open the index, catch it up, and rebuild it if it is missing or damaged.
+
+        Returns (and keeps in ``notice``) a sentence for the user, or "".
+        """
+        from readinglist.core.search import IndexCorrupt
+
+        if self.search_index is None:
+            self.open_as_is()
+        with self.lock():
+            ix = self.index()
+            notice = ""
+            if not ix.exists():
+                if self.papers.count():
+                    notice = "the search index was missing; rebuilt it from the library"
+                self._requeue_all(ix)
+            try:
+                self.sync(progress)
+                ix.probe(self.papers.count())
+            except IndexCorrupt as exc:
+                moved = ix.move_aside()
+                notice = f"the search index was damaged ({exc}); rebuilt it from the library"
+                if moved:
+                    notice += f" (the damaged copy is in {moved.name})"
+                self._requeue_all(ix)
+                self.sync(progress)
+            self.notice = notice
+            return notice
+
+    def _requeue_all(self, ix: SearchIndex) -> None:
+        ix.create()
+        with self.store.write() as conn:
+            conn.execute("DELETE FROM index_queue")
+            conn.execute("INSERT INTO index_queue (paper_id) SELECT id FROM papers")
+
+    def sync(
+        self, progress: Progress | None = None, in_process: bool = False, wait: bool = True
+    ) -> int:
+        """Bring the index up to date with the queue of changed papers.
+
+        Small catch-ups run here; big ones in a child process. Returns how many
+        papers were (re)indexed or removed. Another process syncing meanwhile is
+        waited for; with ``wait=False`` this returns -1 at once instead (the app's
+        searches then use the index as it is and catch up on the next request).
+        """
+        from readinglist.core.locks import Busy
+
+        try:
+            with self.lock(wait=wait):
+                return self._sync(progress, in_process)
+        except Busy:
+            return -1
+
+    def _sync(self, progress: Progress | None, in_process: bool) -> int:
+        from readinglist.core.search import IndexCorrupt, document
+
+        ix = self.index()
+        conn = self.store.conn
+        top, pending = conn.execute(
+            "SELECT max(seq), count(DISTINCT paper_id) FROM index_queue"
+        ).fetchone()
+        if top is None:
+            return 0
+        if pending >= self.tuning.bulk_index and self.tuning.index_in_child and not in_process:
+            assert self._lock_fd is not None
+            self.sync_in_child(progress, self._lock_fd)
+            ix.close()  # reopen to see the child's commit
+            return int(pending)
+        sql = "SELECT DISTINCT paper_id FROM index_queue WHERE seq <= ?"
+        ids = [r[0] for r in conn.execute(sql, [top])]
+        try:
+            rows = self.rows(ids)
+            deleted = [pid for pid in ids if pid not in rows]
+            bulk = len(rows) >= self.tuning.bulk_index
+            if bulk and ix.ix.doc_count_all() > 0:
+                # Remove the old versions first (one ordinary commit), then add the
+                # new ones with the multi-process writer (which cannot replace).
+                ix.apply([], ids)
+            if bulk:
+                deleted = []
+            documents = (document(r) for r in rows.values())
+            ix.apply(documents, deleted, bulk=bulk, total=len(rows), progress=progress)
+        except IndexCorrupt:
+            raise
+        except (OSError, ValueError, EOFError, KeyError) as exc:
+            raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
+        with self.store.write() as wconn:
+            wconn.execute("DELETE FROM index_queue WHERE seq <= ?", [top])
+        if progress:
+            progress(len(ids), len(ids))
+        return len(ids)
+
+    def sync_in_child(self, progress: Progress | None, lock_fd: int) -> None:
+        """Index the queue in ``python -m readinglist.core.indexer``, which the
+        Whoosh multi-process writer needs and which keeps the GIL free here."""
+        import subprocess
+        import sys
+        import threading
+
+        # The child inherits the index lock's descriptor (POSIX): if this process
+        # is killed, the lock stays held until the child is done too.
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "readinglist.core.indexer", str(self.folder)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            pass_fds=(lock_fd,) if os.name == "posix" else (),
+            env={**os.environ, "READINGLIST_INDEX_LOCK_HELD": "1"},
+        )
+        timer = threading.Timer(CHILD_TIMEOUT, proc.kill)
+        timer.daemon = True
+        timer.start()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                parts = line.split()
+                if len(parts) == 3 and parts[0] == "progress" and progress:
+                    progress(int(parts[1]), int(parts[2]))
+            err = proc.stderr.read() if proc.stderr else ""
+            code = proc.wait()
+        finally:
+            timer.cancel()
+        if code != 0:
+            last = err.strip().splitlines()[-1] if err.strip() else f"exit status {code}"
+            if code < 0:
+                last = f"the indexer was stopped (signal {-code}) after {CHILD_TIMEOUT} s or killed"
+            raise LibraryError(f"indexing failed: {last}")
+
+    def rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        """What the index holds of each paper, by id (deleted papers are absent)."""
+        rows: dict[int, dict[str, Any]] = {}
+        conn = self.store.conn
+        for chunk in chunks(ids):
+            sql = f"SELECT {', '.join(_INDEX_COLUMNS)} FROM papers WHERE id IN ({marks(chunk)})"
+            for r in conn.execute(sql, chunk):
+                row = dict(zip(_INDEX_COLUMNS, r, strict=True))
+                row["authors"] = json.loads(row["authors"])
+                row["categories"] = json.loads(row["categories"])
+                row["tags"] = []
+                row["batches"] = [row["batch_id"]] if row["batch_id"] else []
+                rows[row["id"]] = row
+            for pid, name in conn.execute(
+                "SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                f"WHERE pt.paper_id IN ({marks(chunk)})",
+                chunk,
+            ):
+                rows[pid]["tags"].append(name)
+            sql = f"SELECT paper_id, batch_id FROM paper_batches WHERE paper_id IN ({marks(chunk)})"
+            for pid, bid in conn.execute(sql, chunk):
+                rows[pid]["batches"].append(bid)
+        return rows
+
+    def on_commit(self, changes: Changes) -> None:
+        """After a committed change: the index follows within the same operation.
+        An import catches up itself (with its progress; trouble is a warning)."""
+        if self.search_index is None or changes.kind is ChangeKind.IMPORT:
+            return
+        if not changes.paper_ids:
+            return
+        from readinglist.core.search import IndexCorrupt
+
+        try:
+            self.sync()
+        except (UserError, OSError, IndexCorrupt) as exc:
+            raise LibraryError(f"the change is saved, but {index_behind(exc)}") from exc
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the search index from SQLite."""
+        with self.lock():
+            self._requeue_all(self.index())
+            return self.sync(progress)
+
+    def check(self, repair: bool = False, progress: Progress | None = None) -> dict[str, Any]:
+        """Whether database and index agree; with ``repair``, make them agree."""
+        ix = self.index()
+        ids = {r[0] for r in self.store.conn.execute("SELECT id FROM papers")}
+        report: dict[str, Any] = {"papers": len(ids), "pending": self.pending()}
+        try:
+            listed = ix.indexed_ids()
+            indexed = set(listed)
+            problem = ""
+            if len(listed) != len(indexed):
+                problem = f"{len(listed) - len(indexed)} papers are in the index twice"
+        except Exception as exc:
+            indexed = set()
+            problem = f"the index cannot be read ({type(exc).__name__}: {exc})"
+        report["indexed"] = len(indexed)
+        report["missing"] = sorted(ids - indexed)[:20]
+        report["missing_count"] = len(ids - indexed)
+        report["extra"] = sorted(indexed - ids)[:20]
+        report["extra_count"] = len(indexed - ids)
+        report["problem"] = problem
+        report["ok"] = not problem and ids == indexed and report["pending"] == 0
+        if repair and not report["ok"]:
+            with self.lock():
+                self._repair(report, problem, progress)
+            after = self.check(repair=False)
+            report["repaired"] = after["ok"]
+        return report
+
+    def _repair(self, report: dict[str, Any], problem: str, progress: Progress | None) -> None:
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self.index()
+        try:
+            if problem or report["missing_count"] or report["extra_count"]:
+                raise IndexCorrupt(problem or "the index disagrees with the library")
+            self.sync(progress)
+        except IndexCorrupt:
+            ix.move_aside()
+            self.reindex(progress)
+
+    # --- searching ---------------------------------------------------------------
+
+    def ranked(self, text: str, limit: int | None, rest: bool = False) -> SearchResult:
+        return self.index().search(text, limit=limit, rest=rest)
+
+    def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
+        """Papers matching a query, best first (see README: query language)."""
+        from readinglist.core.search import highlight_text
+
+        result = self.index().search(text, limit=limit)
+        ids = [h.paper_id for h in result.hits]
+        papers = {p.id: p for p in self.papers.get_many_existing(ids)}
+        hits = [SearchHit(papers[h.paper_id], h.score) for h in result.hits if h.paper_id in papers]
+        terms = set().union(*result.terms.values()) if result.terms else set()
+        if snippets and terms:
+            for hit in hits:
+                hit.snippets = {
+                    "title": highlight_text(hit.paper.title, terms, "title", whole=True),
+                    "abstract": highlight_text(hit.paper.abstract, terms, "abstract"),
+                }
+        return SearchOutcome(hits, result.total, result.notice, terms)
+
+    def similar(self, paper_id: int, limit: int = 10) -> list[SearchHit]:
+        """Papers most like this one by title and abstract, excluding itself."""
+        paper = self.papers.get(paper_id)
+        hits = self.index().similar(paper_id, paper.title + "\n" + paper.abstract, limit=limit)
+        papers = {p.id: p for p in self.papers.get_many_existing([h.paper_id for h in hits])}
+        return [
+            SearchHit(papers[h.paper_id], h.score)
+            for h in hits
+            if h.paper_id in papers and h.paper_id != paper_id
+        ]
+
+    def close(self) -> None:
+        if self.search_index is not None:
+            self.search_index.close()
