@@ -25,7 +25,8 @@ from typing import Any
 
 from readinglist import __version__
 from readinglist.core.errors import BadInput, UserError
-from readinglist.core.importers.bibliographic import latex_to_text, parse_atom
+from readinglist.core.importers.bibliographic import parse_atom
+from readinglist.core.latex import latex_to_text
 from readinglist.core.models import PaperDraft
 from readinglist.core.text import title_key
 

@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from readinglist.core.latex import MATH_SPAN, braces_balanced, display_plain, to_ascii
 from readinglist.core.models import Paper
-from readinglist.core.text import latex_accents_to_unicode
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -37,10 +37,6 @@ _SPECIAL = {
     "_": r"\_",
 }
 _SPECIAL_RE = re.compile(r"[\\{}~^&%$#_]")
-# $...$ (not $$), or \( ... \); no newlines inside.
-_MATH_RE = re.compile(r"(?<!\\)\$(?!\$)([^$\n]+?)(?<!\\)\$|\\\((.+?)\\\)")
-_TEXT_MACROS = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|mbox)\{([^{}]*)\}")
-_GROUP_MACROS = re.compile(r"\{\\(?:em|it|bf|sc|tt|rm|sf)\s+([^{}]*)\}")
 _PARTICLES = frozenset(
     "von van der den de del della di da du dos das la le ter ten zu af al el bin ibn".split()
 )
@@ -86,53 +82,9 @@ def valid_citekey(key: str) -> bool:
     return bool(_VALID_KEY.match(key)) and len(key) <= 100
 
 
-_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("?`", "¿"), ("!`", "¡"))
-
-
-def _display_plain(text: str) -> str:
-    if "\\" in text:
-        text = _TEXT_MACROS.sub(r"\1", text)
-        text = _GROUP_MACROS.sub(r"\1", text)
-        text = latex_accents_to_unicode(text)
-    for tex, char in _LIGATURES:
-        if tex in text:
-            text = text.replace(tex, char)
-    return text
-
-
-def display_text(text: str) -> str:
-    """How a stored title or abstract reads: LaTeX accents as letters, emphasis
-    commands dropped, TeX dashes and quotes as their characters, math as written.
-
-    An export decodes back to exactly this text (the tests check it with both
-    bibtexparser and pybtex).
-    """
-    text = " ".join(text.split())
-    out: list[str] = []
-    pos = 0
-    for m in _MATH_RE.finditer(text):
-        out.append(_display_plain(text[pos : m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(_display_plain(text[pos:]))
-    return "".join(out)
-
-
 def _escape_plain(text: str) -> str:
-    text = _display_plain(text)
+    text = display_plain(text)
     return _SPECIAL_RE.sub(lambda m: _SPECIAL[m.group(0)], text)
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def escape(text: str, protect_math: bool = True) -> str:
@@ -140,11 +92,11 @@ def escape(text: str, protect_math: bool = True) -> str:
     text = " ".join(text.split())
     out: list[str] = []
     pos = 0
-    for m in _MATH_RE.finditer(text):
+    for m in MATH_SPAN.finditer(text):
         out.append(_escape_plain(text[pos : m.start()]))
         span = m.group(0)
         inner = m.group(1) if m.group(1) is not None else m.group(2)
-        if _balanced(inner) and "%" not in inner.replace("\\%", ""):
+        if braces_balanced(inner) and "%" not in inner.replace("\\%", ""):
             out.append("{" + span + "}" if protect_math else span)
         else:
             out.append(_escape_plain(span))
@@ -167,7 +119,7 @@ def _needs_protection(word: str, sentence_case: bool, first: bool) -> bool:
 def title_field(title: str) -> str:
     """Escape a title and brace-protect the words whose case must survive."""
     title = " ".join(title.split())
-    words = re.findall(r"\S+", _MATH_RE.sub(lambda m: m.group(0).replace(" ", "\x00"), title))
+    words = re.findall(r"\S+", MATH_SPAN.sub(lambda m: m.group(0).replace(" ", "\x00"), title))
     # Judge the case style on ordinary words: not the first word, not acronyms.
     significant = [
         w for w in words[1:] if re.match(r"[A-Za-z]", w) and len(w) > 3 and not w.isupper()
@@ -180,12 +132,12 @@ def title_field(title: str) -> str:
         # Protect the word without its trailing punctuation: "BERT:" -> "{BERT}:".
         m = re.match(r"^([(\[\"'“‘]*)(.*?)([)\]\"'”’.,:;!?]*)$", word)
         lead, core, trail = (m.group(1), m.group(2), m.group(3)) if m else ("", word, "")
-        if _MATH_RE.search(core):
+        if MATH_SPAN.search(core):
             escaped = escape(core, protect_math=False)
-            wrapped = "{" + escaped + "}" if _balanced(escaped) else escaped
+            wrapped = "{" + escaped + "}" if braces_balanced(escaped) else escaped
             out.append(escape(lead) + wrapped + escape(trail))
             continue
-        if _MATH_RE.search(word):
+        if MATH_SPAN.search(word):
             out.append(escape(word))
             continue
         parts = re.split(r"(-)", core)  # Self-Attention: protect each part on its own
@@ -315,52 +267,6 @@ def entry(
         for k, v in fields
     )
     return f"@{kind}{{{key},\n{body}\n}}\n"
-
-
-_ASCII_CACHE: dict[str, str] = {}
-
-
-def to_ascii(text: str) -> str:
-    """Non-ASCII characters as LaTeX escapes (é -> {\\'e}).
-
-    A character whose escape would not read back as the same character (CJK,
-    lone combining marks) is kept as it is: the text must not change meaning,
-    and the CLI warns that the file is then not pure ASCII.
-    """
-    if text.isascii():
-        return text
-    out = []
-    for ch in text:
-        if ord(ch) < 128:
-            out.append(ch)
-            continue
-        if ch not in _ASCII_CACHE:
-            _ASCII_CACHE[ch] = _char_to_latex(ch)
-        out.append(_ASCII_CACHE[ch])
-    return "".join(out)
-
-
-def _char_to_latex(ch: str) -> str:
-    import logging
-
-    from pylatexenc.latexencode import unicode_to_latex
-
-    from readinglist.core.importers.bibliographic import latex_to_text
-
-    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
-    if ch == "\u2212":
-        return r"\textminus{}"
-    encoded = str(
-        unicode_to_latex(
-            ch,
-            non_ascii_only=True,
-            replacement_latex_protection="braces-all",
-            unknown_char_policy="keep",
-        )
-    )
-    if not encoded.isascii() or latex_to_text("x" + encoded + "x") != "x" + ch + "x":
-        return ch
-    return encoded
 
 
 def bibtex(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from readinglist.core.text import latex_accents_to_unicode
+from readinglist.core.latex import latex_accents_to_unicode
 
 # Better BibTeX's skip words (function words that do not make a title memorable).
 SKIP_WORDS = frozenset(

@@ -33,7 +33,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.support.charset import accent_map
 
 from readinglist.core import text as text_module
-from readinglist.core.text import latex_accents_to_unicode
+from readinglist.core.latex import latex_accents_to_unicode
 
 Progress = Callable[[int, int], None]
 

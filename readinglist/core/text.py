@@ -1,4 +1,7 @@
-"""Text helpers shared by the importers and the Library: decoding, LaTeX accents, keys."""
+"""Text helpers shared by the importers and the Library: decoding, keys, ids, links.
+
+LaTeX is read and written in :mod:`readinglist.core.latex`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import re
 import unicodedata
 
 from readinglist.core.errors import BadInput
+from readinglist.core.latex import latex_accents_to_unicode
 
 #: Largest input accepted by import. The brief asks for at least 50 MB; a
 #: generated 100,000-paper listing with full abstracts is about 120 MB.
@@ -140,86 +144,6 @@ def _clean(text: str, name: str) -> str:
                 f"not a listing or bibliography: {name} is binary (it is mostly control characters)"
             )
     return text
-
-
-# --- LaTeX accents -------------------------------------------------------------
-
-_SYMBOL_ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-}
-_LETTER_ACCENTS = {
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
-_SPECIALS = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
-}
-
-_SYM = "".join(re.escape(c) for c in _SYMBOL_ACCENTS)
-_LET = "".join(_LETTER_ACCENTS)
-# {\'e} or {\'{e}} or \'{e} or \'e; for letter accents \c{c} or \c c only.
-_ACCENT_RE = re.compile(
-    r"\{\\([" + _SYM + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
-    r"|\\([" + _SYM + r"])\s*\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
-    r"|\\([" + _SYM + r"])(\\[ij](?![A-Za-z])|[A-Za-z])"
-    r"|\{\\([" + _LET + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
-    r"|\\([" + _LET + r"])\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
-    r"|\\([" + _LET + r"]) ([A-Za-z])(?![A-Za-z])"
-)
-_SPECIAL_RE = re.compile(
-    r"\{\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)\}|\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s?"
-)
-
-
-def _accent_sub(m: re.Match[str]) -> str:
-    groups = m.groups()
-    for i in range(0, len(groups), 2):
-        if groups[i] is not None:
-            accent, base = groups[i], groups[i + 1]
-            if base.startswith("\\"):
-                base = _SPECIALS[base[1:]]
-            mark = _SYMBOL_ACCENTS.get(accent) or _LETTER_ACCENTS[accent]
-            return unicodedata.normalize("NFC", base + mark)
-    return m.group(0)
-
-
-def latex_accents_to_unicode(text: str) -> str:
-    """Turn LaTeX accent commands (``St\\'ephane``, ``He{\\ss}``) into Unicode.
-
-    Only accents and the special letters are touched, so math (``$\\alpha$``),
-    ``%`` and other commands survive unchanged for the display to render.
-    """
-    if "\\" not in text:
-        return text
-    text = _ACCENT_RE.sub(_accent_sub, text)
-    text = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1) or m.group(2)], text)
-    # Braces left around a single converted letter ("{é}"); ASCII "{x}" is left alone.
-    text = re.sub(r"\{([^\x00-\x7f])\}", r"\1", text)
-    return unicodedata.normalize("NFC", text)
 
 
 # --- keys used to recognise the same paper ---------------------------------------

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from readinglist.core import bibtex
+# main_window.py imports readable_text from this module too; keep the name here.
+from readinglist.core.latex import readable_text
 from readinglist.core.library import Library
 from readinglist.core.models import Paper
 
@@ -16,51 +16,6 @@ STATUS_MARK = {"unread": "●", "queued": "◷", "read": "✓", "dismissed": "�
 PAGE = 200
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def readable_text(text: str) -> str:
-    """Paper text for reading: LaTeX accents and commands as Unicode, ``$\\alpha$`` as α
-    (the stored text keeps its source)."""
-    readable = bibtex.display_text(text)
-    return re.sub(r"\$([^$]{1,80})\$", lambda m: _math_to_text(m.group(1)), readable)
-
-
-_GREEK = {
-    name: chr(code)
-    for name, code in (
-        ("alpha", 0x3B1),
-        ("beta", 0x3B2),
-        ("gamma", 0x3B3),
-        ("delta", 0x3B4),
-        ("epsilon", 0x3B5),
-        ("theta", 0x3B8),
-        ("lambda", 0x3BB),
-        ("mu", 0x3BC),
-        ("pi", 0x3C0),
-        ("sigma", 0x3C3),
-        ("tau", 0x3C4),
-        ("phi", 0x3C6),
-        ("omega", 0x3C9),
-        ("Delta", 0x394),
-        ("Sigma", 0x3A3),
-        ("Omega", 0x3A9),
-        ("hbar", 0x127),
-        ("infty", 0x221E),
-        ("to", 0x2192),
-        ("leq", 0x2264),
-        ("geq", 0x2265),
-        ("times", 0xD7),
-        ("pm", 0xB1),
-        ("approx", 0x2248),
-        ("sim", 0x223C),
-    )
-}
-
-
-def _math_to_text(math: str) -> str:
-    """$\\alpha$ -> α: enough LaTeX for reading an abstract (the source is kept)."""
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math)
-    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
 
 
 def shorten(text: str, limit: int, note: bool = True) -> str:

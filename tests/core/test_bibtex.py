@@ -9,9 +9,10 @@ import subprocess
 
 import pytest
 
-from readinglist.core import bibtex
+from readinglist.core import bibtex, latex
 from readinglist.core.errors import BadInput, UserError
-from readinglist.core.importers.bibliographic import bibtex_name, latex_to_text
+from readinglist.core.importers.bibliographic import bibtex_name
+from readinglist.core.latex import latex_to_text
 from readinglist.core.library import Library
 from readinglist.core.text import decode
 
@@ -32,8 +33,8 @@ def parse_back(text: str, papers) -> None:
     by_key = {e.key: e for e in lib.entries}
     for paper in papers:
         entry = by_key[paper.citekey]
-        assert latex_to_text(entry.fields_dict["title"].value) == bibtex.display_text(paper.title)
-        expected_authors = [bibtex.display_text(a) for a in paper.authors]
+        assert latex_to_text(entry.fields_dict["title"].value) == latex.display_text(paper.title)
+        expected_authors = [latex.display_text(a) for a in paper.authors]
         if paper.authors:
             raw = entry.fields_dict["author"].value
             from readinglist.core.importers.bibliographic import split_bibtex_authors
@@ -44,7 +45,7 @@ def parse_back(text: str, papers) -> None:
         else:
             assert "author" not in entry.fields_dict
         pyb_title = pyb.entries[paper.citekey].fields["title"]
-        assert latex_to_text(pyb_title) == bibtex.display_text(paper.title)
+        assert latex_to_text(pyb_title) == latex.display_text(paper.title)
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_every_bibtex_corpus_file_exports_cleanly(lib, path):
         text = lib.export_bibtex(papers, ascii_only=ascii_only, with_notes=True)
         if ascii_only:
             # Only characters LaTeX has no escape for (CJK, marks) may remain.
-            assert all(ord(c) < 128 or bibtex.to_ascii(c) == c for c in text)
+            assert all(ord(c) < 128 or latex.to_ascii(c) == c for c in text)
         parse_back(text, papers)
 
 

@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from readinglist.core.errors import BadInput
+from readinglist.core.latex import latex_accents_to_unicode
 from readinglist.core.text import (
     decode,
     find_links,
-    latex_accents_to_unicode,
     normalize_arxiv_id,
     normalize_doi,
     title_key,

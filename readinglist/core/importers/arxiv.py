@@ -24,14 +24,9 @@ from __future__ import annotations
 
 import re
 
+from readinglist.core.latex import latex_accents_to_unicode
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
-from readinglist.core.text import (
-    arxiv_year,
-    find_links,
-    latex_accents_to_unicode,
-    normalize_arxiv_id,
-    normalize_doi,
-)
+from readinglist.core.text import arxiv_year, find_links, normalize_arxiv_id, normalize_doi
 
 _ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 _ENTRY_START = re.compile(r"^arXiv:(" + _ID + r")\b(.*)$")

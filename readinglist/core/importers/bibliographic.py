@@ -8,63 +8,9 @@ from typing import Any
 
 from readinglist.core.bibtex import BIB_FIELDS
 from readinglist.core.errors import BadInput
+from readinglist.core.latex import braces_balanced, latex_to_text
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import find_links, normalize_arxiv_id, normalize_doi
-
-# --- LaTeX -> Unicode for field values -------------------------------------------------
-
-_DECODER: Any = None
-
-
-def _decoder() -> Any:
-    global _DECODER
-    if _DECODER is None:
-        from pylatexenc import latexwalker
-        from pylatexenc.latex2text import (
-            LatexNodes2Text,
-            MacroTextSpec,
-            get_default_latex_context_db,
-        )
-
-        db = get_default_latex_context_db().filter_context()
-        db.add_context_category(
-            "readinglist",
-            prepend=True,
-            macros=[
-                MacroTextSpec("textbraceleft", "{"),
-                MacroTextSpec("textbraceright", "}"),
-                MacroTextSpec("textasciicircum", "^"),
-                MacroTextSpec("textasciitilde", "~"),
-                MacroTextSpec("textbackslash", "\\"),
-                MacroTextSpec("noopsort", ""),
-                MacroTextSpec("textminus", "\u2212"),
-                MacroTextSpec("cite", ""),
-            ],
-        )
-        _DECODER = (
-            LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True),
-            latexwalker,
-        )
-    return _DECODER
-
-
-def latex_to_text(value: str) -> str:
-    """Decode LaTeX in a BibTeX value to Unicode, keeping math spans as written."""
-    if not value:
-        return ""
-    if not re.search(r"[\\{}~%`'-]", value):
-        return " ".join(value.split())
-    # A bare % in a .bib value is a percent sign to its author, not a comment.
-    value = re.sub(r"(?<!\\)%", r"\\%", value)
-    # \noopsort{x} is a sorting trick whose argument must not show.
-    value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
-    converter, _ = _decoder()
-    try:
-        text = converter.latex_to_text(value)
-    except Exception:
-        text = value.replace("{", "").replace("}", "")
-    return " ".join(str(text).split())
-
 
 # --- names ---------------------------------------------------------------------------------
 
@@ -92,7 +38,7 @@ def bibtex_name(raw: str) -> str:
     """A BibTeX name ("von Last, Jr., First", "First von Last", "given=..., family=...")
     as display text "First von Last, Jr."."""
     raw = " ".join(raw.split())
-    if raw.startswith("{") and raw.endswith("}") and _balanced_inner(raw[1:-1]):
+    if raw.startswith("{") and raw.endswith("}") and braces_balanced(raw[1:-1]):
         return latex_to_text(raw[1:-1])  # {R Core Team}: an institution, kept whole
     if re.search(r"\b(?:given|family|prefix|suffix)\s*=", raw):
         parts = {}
@@ -113,16 +59,6 @@ def bibtex_name(raw: str) -> str:
         return latex_to_text(f"{first} {last}".strip())
     last, jr, first = pieces[0], pieces[1], ", ".join(pieces[2:])
     return latex_to_text(f"{first} {last}, {jr}".strip())
-
-
-def _balanced_inner(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += ch == "{"
-        depth -= ch == "}"
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def split_bibtex_authors(value: str) -> list[str]:

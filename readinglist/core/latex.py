@@ -1,0 +1,306 @@
+"""LaTeX to text and text to LaTeX: the one place that knows how TeX reads.
+
+Which function for which job (they differ on purpose, and the outputs are pinned
+by the tests and by stored libraries, so they are not merged):
+
+* :func:`latex_accents_to_unicode` — the fast path: accent commands and the
+  special letters only (``St\\'ephane`` -> ``Stéphane``). Math, ``%`` and every
+  other command survive, so it is safe on stored titles and abstracts; keys,
+  the search index and the arXiv listing importer use it.
+* :func:`latex_to_text` — full decoding with pylatexenc, for BibTeX field values
+  on import: every macro and brace is read, math is kept as written, spaces are
+  collapsed.
+* :func:`display_text` — how stored text reads: accents, emphasis commands
+  dropped, TeX dashes and quotes as characters, math as written. A BibTeX export
+  decodes back to exactly this text.
+* :func:`readable_text` — :func:`display_text` with short ``$...$`` math spans
+  turned into Unicode (``$\\alpha$`` -> α), for reading in the window.
+* :func:`to_ascii` — the other way: non-ASCII characters as LaTeX escapes
+  (é -> ``{\\'e}``), for ASCII-only BibTeX.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from typing import Any
+
+# --- accents: the fast path -----------------------------------------------------------
+
+_SYMBOL_ACCENTS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+}
+_LETTER_ACCENTS = {
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+_SPECIALS = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+}
+
+_SYM = "".join(re.escape(c) for c in _SYMBOL_ACCENTS)
+_LET = "".join(_LETTER_ACCENTS)
+# {\'e} or {\'{e}} or \'e; for letter accents \c{c} or \c c only.
+_ACCENT_RE = re.compile(
+    r"\{\\([" + _SYM + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
+    r"|\\([" + _SYM + r"])\s*\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
+    r"|\\([" + _SYM + r"])(\\[ij](?![A-Za-z])|[A-Za-z])"
+    r"|\{\\([" + _LET + r"])\s*\{?(\\[ij](?![A-Za-z])|[A-Za-z])\}?\}"
+    r"|\\([" + _LET + r"])\{(\\[ij](?![A-Za-z])|[A-Za-z])\}"
+    r"|\\([" + _LET + r"]) ([A-Za-z])(?![A-Za-z])"
+)
+_SPECIAL_RE = re.compile(
+    r"\{\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)\}|\\(ss|aa|AA|ae|AE|oe|OE|o|O|l|L|i|j)(?![A-Za-z])\s?"
+)
+
+
+def _accent_sub(m: re.Match[str]) -> str:
+    groups = m.groups()
+    for i in range(0, len(groups), 2):
+        if groups[i] is not None:
+            accent, base = groups[i], groups[i + 1]
+            if base.startswith("\\"):
+                base = _SPECIALS[base[1:]]
+            mark = _SYMBOL_ACCENTS.get(accent) or _LETTER_ACCENTS[accent]
+            return unicodedata.normalize("NFC", base + mark)
+    return m.group(0)
+
+
+def latex_accents_to_unicode(text: str) -> str:
+    """Turn LaTeX accent commands (``St\\'ephane``, ``He{\\ss}``) into Unicode.
+
+    Only accents and the special letters are touched, so math (``$\\alpha$``),
+    ``%`` and other commands survive unchanged for the display to render.
+    """
+    if "\\" not in text:
+        return text
+    text = _ACCENT_RE.sub(_accent_sub, text)
+    text = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(1) or m.group(2)], text)
+    # Braces left around a single converted letter ("{é}"); ASCII "{x}" is left alone.
+    text = re.sub(r"\{([^\x00-\x7f])\}", r"\1", text)
+    return unicodedata.normalize("NFC", text)
+
+
+# --- full decoding with pylatexenc ----------------------------------------------------
+
+
+@functools.cache
+def _decoder() -> Any:
+    # Imported on first use: pylatexenc costs start-up time that a library
+    # without BibTeX never needs to pay.
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
+    db = get_default_latex_context_db().filter_context()
+    db.add_context_category(
+        "readinglist",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textasciitilde", "~"),
+            MacroTextSpec("textbackslash", "\\"),
+            MacroTextSpec("noopsort", ""),
+            MacroTextSpec("textminus", "\u2212"),
+            MacroTextSpec("cite", ""),
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
+
+
+def latex_to_text(value: str) -> str:
+    """Decode LaTeX in a BibTeX value to Unicode, keeping math spans as written."""
+    if not value:
+        return ""
+    if not re.search(r"[\\{}~%`'-]", value):
+        return " ".join(value.split())
+    # A bare % in a .bib value is a percent sign to its author, not a comment.
+    value = re.sub(r"(?<!\\)%", r"\\%", value)
+    # \noopsort{x} is a sorting trick whose argument must not show.
+    value = re.sub(r"\\noopsort\{[^{}]*\}", "", value)
+    converter = _decoder()
+    try:
+        text = converter.latex_to_text(value)
+    except Exception:
+        # pylatexenc gives up on some broken input; the letters still matter more
+        # than the markup, so the value is kept without its braces.
+        text = value.replace("{", "").replace("}", "")
+    return " ".join(str(text).split())
+
+
+def braces_balanced(text: str) -> bool:
+    """True when every ``}`` closes an earlier ``{`` and none is left open."""
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+# --- display text: stored text as it reads ----------------------------------------------
+
+#: A math span: ``$...$`` (not ``$$``) or ``\\(...\\)``, on one line. The BibTeX
+#: writer uses the same spans to keep math as math.
+MATH_SPAN = re.compile(r"(?<!\\)\$(?!\$)([^$\n]+?)(?<!\\)\$|\\\((.+?)\\\)")
+_TEXT_MACROS = re.compile(r"\\(?:emph|textit|textbf|texttt|textsc|textrm|textsf|mbox)\{([^{}]*)\}")
+_GROUP_MACROS = re.compile(r"\{\\(?:em|it|bf|sc|tt|rm|sf)\s+([^{}]*)\}")
+_LIGATURES = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"), ("?`", "¿"), ("!`", "¡"))
+
+
+def display_plain(text: str) -> str:
+    """:func:`display_text` for a piece known to hold no math span (spaces as given)."""
+    if "\\" in text:
+        text = _TEXT_MACROS.sub(r"\1", text)
+        text = _GROUP_MACROS.sub(r"\1", text)
+        text = latex_accents_to_unicode(text)
+    for tex, char in _LIGATURES:
+        if tex in text:
+            text = text.replace(tex, char)
+    return text
+
+
+def display_text(text: str) -> str:
+    """How a stored title or abstract reads: LaTeX accents as letters, emphasis
+    commands dropped, TeX dashes and quotes as their characters, math as written.
+
+    An export decodes back to exactly this text (the tests check it with both
+    bibtexparser and pybtex).
+    """
+    text = " ".join(text.split())
+    out: list[str] = []
+    pos = 0
+    for m in MATH_SPAN.finditer(text):
+        out.append(display_plain(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(display_plain(text[pos:]))
+    return "".join(out)
+
+
+# --- readable math, for the window --------------------------------------------------------
+
+_GREEK = {
+    name: chr(code)
+    for name, code in (
+        ("alpha", 0x3B1),
+        ("beta", 0x3B2),
+        ("gamma", 0x3B3),
+        ("delta", 0x3B4),
+        ("epsilon", 0x3B5),
+        ("theta", 0x3B8),
+        ("lambda", 0x3BB),
+        ("mu", 0x3BC),
+        ("pi", 0x3C0),
+        ("sigma", 0x3C3),
+        ("tau", 0x3C4),
+        ("phi", 0x3C6),
+        ("omega", 0x3C9),
+        ("Delta", 0x394),
+        ("Sigma", 0x3A3),
+        ("Omega", 0x3A9),
+        ("hbar", 0x127),
+        ("infty", 0x221E),
+        ("to", 0x2192),
+        ("leq", 0x2264),
+        ("geq", 0x2265),
+        ("times", 0xD7),
+        ("pm", 0xB1),
+        ("approx", 0x2248),
+        ("sim", 0x223C),
+    )
+}
+
+
+def math_to_text(math: str) -> str:
+    """The inside of a math span as plain text: ``\\alpha`` -> α, other commands as
+    their names, braces and ``^ _`` dropped. Enough for reading an abstract; the
+    stored text keeps its source."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math)
+    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+
+
+def readable_text(text: str) -> str:
+    """Paper text for reading: LaTeX accents and commands as Unicode, ``$\\alpha$`` as α
+    (the stored text keeps its source)."""
+    readable = display_text(text)
+    # Only short $...$ spans: a long one is more likely two stray dollar signs.
+    return re.sub(r"\$([^$]{1,80})\$", lambda m: math_to_text(m.group(1)), readable)
+
+
+# --- Unicode -> LaTeX -------------------------------------------------------------------
+
+_ASCII_CACHE: dict[str, str] = {}
+
+
+def to_ascii(text: str) -> str:
+    """Non-ASCII characters as LaTeX escapes (é -> {\\'e}).
+
+    A character whose escape would not read back as the same character (CJK,
+    lone combining marks) is kept as it is: the text must not change meaning,
+    and the CLI warns that the file is then not pure ASCII.
+    """
+    if text.isascii():
+        return text
+    out = []
+    for ch in text:
+        if ord(ch) < 128:
+            out.append(ch)
+            continue
+        if ch not in _ASCII_CACHE:
+            _ASCII_CACHE[ch] = _char_to_latex(ch)
+        out.append(_ASCII_CACHE[ch])
+    return "".join(out)
+
+
+def _char_to_latex(ch: str) -> str:
+    from pylatexenc.latexencode import unicode_to_latex
+
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+    if ch == "\u2212":
+        return r"\textminus{}"
+    encoded = str(
+        unicode_to_latex(
+            ch,
+            non_ascii_only=True,
+            replacement_latex_protection="braces-all",
+            unknown_char_policy="keep",
+        )
+    )
+    # The escape must decode back to the character, between letters as in a word.
+    if not encoded.isascii() or latex_to_text("x" + encoded + "x") != "x" + ch + "x":
+        return ch
+    return encoded
