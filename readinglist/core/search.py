@@ -1,15 +1,15 @@
-"""Full-text search: the only module that knows about Whoosh.
+"""Full-text search: the SearchIndex, and the facade over the search_* modules.
 
 whoosh-reloaded is pinned (==2.7.5) and says it is no longer maintained, so
-everything Whoosh-specific stays behind this module: the schema, the writer
-settings, query translation, highlighting and "more like this". The index is
-derived from SQLite and can always be rebuilt; it stores only paper ids.
+everything Whoosh-specific stays behind this module and the ones it imports:
+search_schema (the schema and a paper's document), search_query (query parsing
+and translation), search_sets (result sets by posting-list set operations),
+search_highlight (marking matches) and search_views (reading segments in place).
+The index is derived from SQLite and can always be rebuilt; it stores only paper ids.
 """
 
 from __future__ import annotations
 
-import contextvars
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -17,417 +17,55 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import fields, highlight, index, qparser, query, scoring
-from whoosh.analysis import (
-    BiWordFilter,
-    CharsetFilter,
-    LowercaseFilter,
-    NgramFilter,
-    RegexTokenizer,
-    StemFilter,
-)
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.filedb import compound
-from whoosh.filedb.structfile import BufferFile
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.support.charset import accent_map
+from whoosh import index, query, scoring
 
-from readinglist.core import text as text_module
-from readinglist.core.latex import latex_accents_to_unicode
+from readinglist.core import search_views
+
+# Re-exported: library.py, cli.py, the GUI and the tests import these from
+# readinglist.core.search, which stays the one entry point to the search.
+from readinglist.core.search_highlight import MARK_END, MARK_START, highlight_text, render
+from readinglist.core.search_query import (
+    MAX_PREFIX_TERMS,
+    ParsedQuery,
+    expand_fuzzy,
+    fallback_query,
+    parse_query,
+    walk,
+)
+from readinglist.core.search_schema import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    TEXT_FIELDS,
+    VERSION_FILE,
+    document,
+    index_text,
+)
+from readinglist.core.search_sets import deleted_docnums, docset
+
+__all__ = [
+    "MARK_END",
+    "MARK_START",
+    "WARM_FILTERS",
+    "Hit",
+    "IndexCorrupt",
+    "ParsedQuery",
+    "Progress",
+    "SearchIndex",
+    "SearchResult",
+    "document",
+    "highlight_text",
+    "parse_query",
+    "render",
+]
+
+# Before any index is opened: every searcher reads its segments in place.
+search_views.install()
 
 Progress = Callable[[int, int], None]
 
 
-# --- reading segments without copying them ---------------------------------------
-#
-# Whoosh maps each compound segment file into memory and then hands every part of
-# it to a BufferFile, whose BytesIO copies the part: opening a searcher over the
-# 100,000-paper index (1.4 GB) took 1.7 s and 1.4 GB of private memory on top of
-# the 1.4 GB mapping. The same file over a stream that reads the mapping in place
-# opens in a few milliseconds, with the memory the queries touch; queries ran as
-# fast (bench/bench_gui.py and bench/bench_search.py measure both). whoosh-reloaded
-# is pinned, so this replacement is checked against its code by the tests.
-
-
-class _ViewStream:
-    """read/readline/seek/tell over a memoryview, without copying it."""
-
-    __slots__ = ("_len", "_pos", "_view")
-
-    def __init__(self, view: memoryview) -> None:
-        self._view = view
-        self._pos = 0
-        self._len = len(view)
-
-    def read(self, n: int | None = -1) -> bytes:
-        start = self._pos
-        if start >= self._len:
-            return b""
-        end = self._len if n is None or n < 0 else min(self._len, start + n)
-        self._pos = end
-        return self._view[start:end].tobytes()
-
-    def readline(self, n: int | None = -1) -> bytes:
-        limit = self._len if n is None or n < 0 else min(self._len, self._pos + n)
-        end = self._pos
-        while end < limit:
-            chunk = self._view[end : min(limit, end + 256)].tobytes()
-            cut = chunk.find(b"\n")
-            if cut >= 0:
-                end += cut + 1
-                break
-            end += len(chunk)
-        return self.read(end - self._pos)
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        if whence == 0:
-            self._pos = pos
-        elif whence == 1:
-            self._pos += pos
-        else:
-            self._pos = self._len + pos
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        self._view = memoryview(b"")
-
-
-class _ViewBufferFile(BufferFile):
-    def __init__(self, buf: Any, name: str | None = None, onclose: Any = None) -> None:
-        self._buf = buf
-        self._name = name
-        self.file = _ViewStream(memoryview(buf))
-        self.onclose = onclose
-        self.is_real = False
-        self.is_closed = False
-
-
-compound.BufferFile = _ViewBufferFile
-
-#: Title hits count this much more than hits in the rest of the text.
-TITLE_BOOST = 4.0
-#: Prefixes shorter than this are not expanded (too many terms while typing).
-MIN_PREFIX = 3
-#: Prefix queries expand at most this many index terms.
-MAX_PREFIX_TERMS = 256
-#: Prefixes up to this length are answered from the edge n-gram field.
-PREFIX_GRAM_MAX = 12
-
-# Accents are folded before stemming, so "Stéphane" and "stephane" stem alike.
-_text_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StemFilter()
-# Adjacent word pairs as single terms: a two-word phrase becomes one term
-# lookup instead of a positional intersection (753 ms -> a few ms at p95, 20k papers).
-_pair_analyzer = _text_analyzer | BiWordFilter(sep=" ")
-# Leading 3..12-letter pieces of title and author words: "trans*" is one term lookup
-# (the issue measured 3-letter prefixes at 10 ms this way versus seconds by expansion).
-_edge_analyzer = (
-    RegexTokenizer()
-    | LowercaseFilter()
-    | CharsetFilter(accent_map)
-    | NgramFilter(3, PREFIX_GRAM_MAX, at="start")
-)
-# Names are folded but not stemmed: "Jones" must not find "Jone".
-_name_analyzer = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-
-SCHEMA = fields.Schema(
-    # A string ID: update_document() did not replace NUMERIC-keyed documents
-    # across segments in whoosh-reloaded 2.7.5 (duplicates appeared).
-    id=fields.ID(stored=True, unique=True),
-    # What a plain word searches: everything in one field, plus the title alone
-    # (boosted). One combined field is much faster than OR-ing five fields.
-    # No positions: phrases are answered by the pairs field (see _restrict).
-    content=fields.TEXT(analyzer=_text_analyzer, phrase=False),
-    pairs=fields.TEXT(analyzer=_pair_analyzer, phrase=False),
-    prefixes=fields.TEXT(analyzer=_edge_analyzer, phrase=False),
-    title=fields.TEXT(analyzer=_text_analyzer, phrase=True, field_boost=1.0),
-    abstract=fields.TEXT(analyzer=_text_analyzer, phrase=False),
-    authors=fields.TEXT(analyzer=_name_analyzer, phrase=True),
-    tags=fields.KEYWORD(lowercase=True, commas=True, scorable=True),
-    note=fields.TEXT(analyzer=_text_analyzer, phrase=True),
-    status=fields.ID(),
-    starred=fields.ID(),
-    year=fields.NUMERIC(int, bits=32, signed=False),
-    added=fields.ID(),
-    arxiv=fields.ID(),
-    categories=fields.KEYWORD(lowercase=True),
-    batch=fields.KEYWORD(),
-)
-#: Bump when the schema or analyzers change: older indexes are then rebuilt.
-SCHEMA_VERSION = "4"
-_VERSION_FILE = "readinglist-schema-version"
-TEXT_FIELDS = ("content", "title", "abstract", "authors", "note")
-#: The pairs field is searched for phrases; highlighting maps it back to words.
-FIELD_ALIASES = {
-    "title": "title",
-    "abstract": "abstract",
-    "author": "authors",
-    "authors": "authors",
-    "by": "authors",
-    "tag": "tags",
-    "tags": "tags",
-    "note": "note",
-    "arxiv": "arxiv",
-    "year": "year",
-    "category": "categories",
-    "cat": "categories",
-    "added": "added",
-    "import": "batch",
-}
-STATUS_FILTERS = ("unread", "queued", "read", "dismissed", "starred", "unstarred")
-
-
 class IndexCorrupt(Exception):
     """The index on disk cannot be used; it must be rebuilt from SQLite."""
-
-
-def _index_text(value: str) -> str:
-    return latex_accents_to_unicode(value) if "\\" in value else value
-
-
-def document(paper: dict[str, Any]) -> dict[str, Any]:
-    """The Whoosh document for a paper row (a dict of SQLite columns plus tags/batches)."""
-    title = _index_text(paper["title"])
-    abstract = _index_text(paper["abstract"] or "")
-    authors = " ; ".join(paper["authors"])
-    tags = paper["tags"]
-    note = paper["note"] or ""
-    doc: dict[str, Any] = {
-        "id": str(paper["id"]),
-        "content": "\n".join((title, abstract, authors, " ".join(tags), note)),
-        "pairs": "\n".join((title, abstract, note)),
-        "prefixes": title + "\n" + authors,
-        "title": title,
-        "abstract": abstract,
-        "authors": authors,
-        "tags": ",".join(tags),
-        "note": note,
-        "status": paper["status"],
-        "starred": "yes" if paper["starred"] else "no",
-        "added": (paper["added_at"] or "")[:10],
-        "categories": " ".join(paper["categories"]),
-        "batch": " ".join(str(b) for b in paper["batches"]),
-    }
-    if paper.get("year"):
-        doc["year"] = int(paper["year"])
-    if paper.get("arxiv_id"):
-        doc["arxiv"] = paper["arxiv_id"].lower()
-    return doc
-
-
-# --- queries ----------------------------------------------------------------------
-
-
-@dataclass
-class ParsedQuery:
-    query: query.Query
-    text: str
-    filters: list[query.Query] = field(default_factory=list)
-    notice: str = ""
-    fallback: bool = False
-
-    @property
-    def is_empty(self) -> bool:
-        return self.query is query.NullQuery or isinstance(self.query, query.Every)
-
-
-_IS_RE = re.compile(r"(?i)(?<![\w:])is:(\w+)")
-_MINUS_RE = re.compile(r'(?<![\w"\-])-(?=[\w"(])')
-_SYNTAX_RE = re.compile(r'[(){}\[\]"~*^:+\-]|\b(?:AND|OR|NOT|TO)\b')
-
-
-# FieldAliasPlugin wants {field: [aliases]}; several aliases map to one field.
-_ALIASES: dict[str, list[str]] = {}
-for _alias, _field in FIELD_ALIASES.items():
-    if _alias != _field:
-        _ALIASES.setdefault(_field, []).append(_alias)
-
-
-def _parser() -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(
-        ["title", "content"], SCHEMA, fieldboosts={"title": TITLE_BOOST}, group=qparser.AndGroup
-    )
-    parser.add_plugin(qparser.FuzzyTermPlugin())
-    parser.add_plugin(qparser.FieldAliasPlugin(_ALIASES))
-    parser.remove_plugin_class(qparser.BoostPlugin)
-    return parser
-
-
-_PARSER = _parser()
-
-
-def parse_query(text: str) -> ParsedQuery:
-    """Translate the user's query; never raises. Broken syntax falls back to plain words."""
-    filters: list[query.Query] = []
-    notices: list[str] = []
-
-    def take_filter(m: re.Match[str]) -> str:
-        word = m.group(1).lower()
-        if word in ("unread", "queued", "read", "dismissed"):
-            filters.append(query.Term("status", word))
-        elif word == "starred":
-            filters.append(query.Term("starred", "yes"))
-        elif word == "unstarred":
-            filters.append(query.Term("starred", "no"))
-        else:
-            notices.append(f"unknown filter is:{word} (use {', '.join(STATUS_FILTERS)})")
-        return " "
-
-    rest = _IS_RE.sub(take_filter, text)
-    # The parser stems "trans*" to "tran*"; remember what was typed.
-    raw_prefixes: dict[str, str] = {}
-    for raw in re.findall(r"(?<![\w*])([^\W_][\w'-]*)\*", rest):
-        tokens = [t.text for t in _text_analyzer(raw)]
-        if tokens:
-            raw_prefixes[tokens[-1]] = raw.lower()
-    _RAW_PREFIXES.set(raw_prefixes)
-    # "-word" means NOT word, as in a mail client.
-    rest = _MINUS_RE.sub(" NOT ", rest)
-    parsed: query.Query | None = None
-    fallback = False
-    if rest.strip():
-        try:
-            parsed = _PARSER.parse(rest)
-            _check(parsed)
-            parsed = _restrict(parsed, notices)
-        except Exception:
-            parsed = None
-        if parsed is None or _has_error(parsed):
-            words = " ".join(_SYNTAX_RE.sub(" ", rest).split())
-            fallback = True
-            notices.append(f"could not read the query as written; searched for the words: {words}")
-            parsed = _PARSER.parse(words) if words.strip() else query.NullQuery
-            parsed = _restrict(parsed, notices)
-    if parsed is not None:
-        parsed = parsed.normalize()
-    if parsed is None or parsed is query.NullQuery:
-        parsed = query.Every() if filters else query.NullQuery
-    return ParsedQuery(parsed, text, filters, "; ".join(dict.fromkeys(notices)), fallback)
-
-
-def _has_error(q: query.Query) -> bool:
-    return any(getattr(sub, "error", None) for sub in _walk(q))
-
-
-def _walk(q: query.Query) -> Iterable[query.Query]:
-    yield q
-    if q.is_leaf():
-        return
-    for child in q.children():
-        yield from _walk(child)
-
-
-def _check(q: query.Query) -> None:
-    for sub in _walk(q):
-        if isinstance(sub, query.Term) and sub.fieldname not in SCHEMA.names():
-            raise ValueError(sub.fieldname)
-
-
-_RAW_PREFIXES: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar(
-    "raw_prefixes",
-    default={},  # noqa: B039 - read-only default
-)
-
-
-def _expand_fuzzy(q: query.Query, reader: Any) -> query.Query:
-    """Replace typo terms by the words they stand for, once. Whoosh expands a
-    FuzzyTerm when searching and again when asked for the terms to highlight;
-    expanding first saves the second walk of the term list (~20 ms of ~90 ms)."""
-    if isinstance(q, query.FuzzyTerm):
-        words = list(reader.terms_within(q.fieldname, q.text, q.maxdist, prefix=q.prefixlength))
-        if not words:
-            return query.NullQuery
-        return query.Or([query.Term(q.fieldname, w, boost=q.boost) for w in words])
-    if q.is_leaf():
-        return q
-    return q.apply(lambda sub: _expand_fuzzy(sub, reader))
-
-
-def _restrict(q: query.Query, notices: list[str]) -> query.Query:
-    """Keep typing-time queries bounded: prefixes only over titles and authors, with a
-    minimum length; fuzzy terms need their first two letters right."""
-    if isinstance(q, (query.Prefix, query.Wildcard)):
-        stem = q.text.rstrip("*?") if isinstance(q, query.Wildcard) else q.text
-        stem = _RAW_PREFIXES.get().get(stem, stem)
-        if isinstance(q, query.Wildcard) and ("*" in stem or "?" in stem):
-            notices.append(f"wildcards inside words are not supported: {q.text}")
-            return query.NullQuery
-        if len(stem) < MIN_PREFIX:
-            notices.append(f"prefix {stem}* is too short (at least {MIN_PREFIX} letters)")
-            return query.NullQuery
-        if q.fieldname in ("content", "title") and len(stem) <= PREFIX_GRAM_MAX:
-            # One term of the edge n-gram field (title and author words).
-            return query.Term("prefixes", stem.lower(), boost=q.boost)
-        if q.fieldname in ("content", "title", "authors"):
-            fields_ = ("title", "authors") if q.fieldname == "content" else (q.fieldname,)
-            return query.Or(
-                [
-                    _BoundedPrefix(f, stem.lower(), boost=TITLE_BOOST if f == "title" else 1.0)
-                    for f in fields_
-                ]
-            )
-        return _BoundedPrefix(q.fieldname, stem.lower())
-    if isinstance(q, query.FuzzyTerm):
-        if q.fieldname == "title":
-            # The content field holds the title too; expanding the typo over one
-            # term list instead of two halves the cost.
-            return query.NullQuery
-        if len(q.text) <= 3:
-            notices.append(f"{q.text}~ is too short to search loosely; searched for it exactly")
-            return query.Term(q.fieldname, q.text, boost=q.boost)
-        return query.FuzzyTerm(
-            q.fieldname, q.text, boost=q.boost, maxdist=min(q.maxdist, 2), prefixlength=2
-        )
-    if isinstance(q, query.Phrase) and q.fieldname == "tags":
-        return query.Term("tags", " ".join(q.words).lower())
-    if isinstance(q, query.Phrase) and q.fieldname in ("content", "abstract"):
-        # Consecutive word pairs, all present: exact for two words, near-exact
-        # beyond (the content field keeps no positions; the pairs field does the work).
-        if len(q.words) == 1:
-            return query.Term(q.fieldname, q.words[0], boost=q.boost)
-        if q.slop > 1:
-            notices.append("phrases with ~N are searched as exact phrases")
-        pairs = [f"{a} {b}" for a, b in zip(q.words, q.words[1:], strict=False)]
-        terms: list[query.Query] = [query.Term("pairs", p, boost=q.boost) for p in pairs]
-        if q.fieldname == "abstract":
-            # The pairs field covers title and abstract; the words must be in the abstract.
-            terms += [query.Term("abstract", w) for w in q.words]
-        return terms[0] if len(terms) == 1 else query.And(terms)
-    if q.is_leaf():
-        return q
-    return q.apply(lambda child: _restrict(child, notices))
-
-
-class _BoundedPrefix(query.Prefix):
-    """A prefix query that expands to at most MAX_PREFIX_TERMS terms."""
-
-    def _btexts(self, ixreader: Any) -> Iterable[bytes]:
-        for n, term in enumerate(super()._btexts(ixreader)):
-            if n >= MAX_PREFIX_TERMS:
-                break
-            yield term
-
-
-# --- highlighting -------------------------------------------------------------------
-
-# The markers live in core/text.py so the window can use them without importing
-# Whoosh before it is shown; re-exported here for the search's users.
-MARK_START, MARK_END = text_module.MARK_START, text_module.MARK_END
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Marks matches with private-use characters; front ends turn them into markup."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
-
-
-def render(marked: str, start: str = "[", end: str = "]") -> str:
-    return marked.replace(MARK_START, start).replace(MARK_END, end)
 
 
 # --- the index ------------------------------------------------------------------------
@@ -435,12 +73,16 @@ def render(marked: str, start: str = "[", end: str = "]") -> str:
 
 @dataclass
 class Hit:
+    """One matching paper and its score (0.0 when not ranked)."""
+
     paper_id: int
     score: float
 
 
 @dataclass
 class SearchResult:
+    """The shown hits of a search, how many papers match in all, and the words to highlight."""
+
     hits: list[Hit]
     total: int
     parsed: ParsedQuery
@@ -450,6 +92,7 @@ class SearchResult:
 
     @property
     def notice(self) -> str:
+        """What to tell the user about how the query was read."""
         return self.parsed.notice
 
 
@@ -472,22 +115,24 @@ class SearchIndex:
     # opening and checking
 
     def exists(self) -> bool:
+        """Whether an index is on disk (usable or not: see probe)."""
         # Looking for the table of contents, not opening it: a damaged one
         # must reach probe() (and a rebuild), not fail here.
         return self.folder.is_dir() and any(self.folder.glob("_MAIN_*.toc"))
 
     def create(self) -> None:
+        """Replace whatever is in the folder by a new, empty index."""
         self.close()
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
         self._ix = index.create_in(str(self.folder), SCHEMA)
-        (self.folder / _VERSION_FILE).write_text(SCHEMA_VERSION)
+        (self.folder / VERSION_FILE).write_text(SCHEMA_VERSION)
 
     def open(self) -> None:
         """Open the existing index, raising IndexCorrupt if it cannot be used."""
         try:
-            version_file = self.folder / _VERSION_FILE
+            version_file = self.folder / VERSION_FILE
             version = version_file.read_text().strip() if version_file.exists() else "none"
             if version != SCHEMA_VERSION:
                 raise IndexCorrupt(
@@ -538,6 +183,7 @@ class SearchIndex:
         return target
 
     def close(self) -> None:
+        """Close the searcher and the index (reopened when next used)."""
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -548,12 +194,14 @@ class SearchIndex:
 
     @property
     def ix(self) -> index.Index:
+        """The open Whoosh index, opened on first use."""
         if self._ix is None:
             self.open()
         assert self._ix is not None
         return self._ix
 
     def doc_count(self) -> int:
+        """How many live documents the index holds."""
         return int(self.ix.doc_count())
 
     def indexed_ids(self) -> list[int]:
@@ -631,7 +279,7 @@ class SearchIndex:
             q = query.And(filters) if len(filters) > 1 else filters[0]
             # Postings still list replaced (deleted) versions of a document, and
             # the collector does not drop them when given a docnum filter.
-            cached = self._live(searcher, _docset(searcher, q), None)
+            cached = self._live(searcher, docset(searcher, q), None)
             if len(self._filter_cache) > 32:
                 self._filter_cache.clear()
             self._filter_cache[key] = cached
@@ -643,7 +291,7 @@ class SearchIndex:
             return docs & filt  # filter sets hold live documents only
         deleted = self._filter_cache.get(("deleted",))
         if deleted is None:
-            deleted = self._filter_cache[("deleted",)] = _deleted(searcher)
+            deleted = self._filter_cache[("deleted",)] = deleted_docnums(searcher)
         return docs - deleted if deleted else docs
 
     def _ids_of(self, searcher: Any, docnums: set[int]) -> list[int]:
@@ -701,7 +349,7 @@ class SearchIndex:
         q = parsed.query
         if isinstance(q, query.Every):
             # Filters alone (is:starred): newest papers first.
-            docnums = filt if filt is not None else self._live(s, _docset(s, q), None)
+            docnums = filt if filt is not None else self._live(s, docset(s, q), None)
             ids = sorted(self._ids_of(s, docnums), reverse=True)
             shown = ids if limit is None else ids[:limit]
             return SearchResult(
@@ -715,15 +363,14 @@ class SearchIndex:
             # "no filter" and would return every match (is:starred with nothing
             # starred listed all papers with the word).
             return SearchResult([], 0, parsed)
-        q = _expand_fuzzy(q, s.reader())
+        q = expand_fuzzy(q, s.reader())
         try:
             results = s.search(q, limit=limit, filter=filt)
         except Exception as exc:
             if parsed.fallback:
                 raise
-            kept = [m.group(0) for m in _IS_RE.finditer(parsed.text)]  # filters still apply
-            words = " ".join(_SYNTAX_RE.sub(" ", _IS_RE.sub(" ", parsed.text)).split())
-            retry = self.search(" ".join([*kept, words]), limit)
+            plain, words = fallback_query(parsed.text)
+            retry = self.search(plain, limit)
             note = (
                 f"could not run the query as written ({type(exc).__name__}); "
                 f"searched for the words: {words}"
@@ -735,7 +382,7 @@ class SearchIndex:
         if limit is None:
             return SearchResult(hits, len(results), parsed, self._terms(s, q))
         # Whoosh would count the matches by walking them all again (len(results)).
-        matched = self._live(s, _docset(s, q), filt)
+        matched = self._live(s, docset(s, q), filt)
         others: list[int] = []
         if rest:
             ranked = {h.docnum for h in results}
@@ -747,7 +394,7 @@ class SearchIndex:
         expanded to the words they matched), for highlighting."""
         terms: dict[str, set[str]] = {}
         reader = s.reader()
-        for leaf in _walk(q):
+        for leaf in walk(q):
             if isinstance(leaf, query.Term) and leaf.fieldname == "pairs":
                 terms.setdefault("content", set()).update(str(leaf.text).split(" "))
                 continue
@@ -777,106 +424,10 @@ class SearchIndex:
         return terms
 
     def similar(self, paper_id: int, text: str, limit: int = 10) -> list[Hit]:
+        """Papers like ``paper_id``, by the distinctive words of ``text``; not itself."""
         s = self.searcher()
         docnum = s.document_number(id=str(int(paper_id)))
         if docnum is None:
             return []
-        results = s.more_like(docnum, "content", text=_index_text(text), top=limit, numterms=12)
+        results = s.more_like(docnum, "content", text=index_text(text), top=limit, numterms=12)
         return [Hit(int(h["id"]), float(h.score or 0.0)) for h in results if h.docnum != docnum]
-
-
-def highlight_text(
-    text: str, terms: set[str], fieldname: str = "content", top: int = 3, whole: bool = False
-) -> str:
-    """Mark the words of ``text`` that match ``terms`` (analyzed forms).
-
-    With ``whole`` the entire text comes back with marks, else up to ``top``
-    fragments around the matches.
-    """
-    if not terms or not text:
-        return text if whole else ""
-    analyzer = SCHEMA[fieldname].analyzer
-    btext = _index_text(text)
-    fragmenter: highlight.Fragmenter = (
-        highlight.WholeFragmenter()
-        if whole
-        else highlight.ContextFragmenter(maxchars=160, surround=60)
-    )
-    marked = highlight.highlight(
-        btext, frozenset(terms), analyzer, fragmenter, _MarkFormatter(), top=top if not whole else 1
-    )
-    if whole and not marked:
-        return btext
-    return str(marked)
-
-
-# --- whole result sets, by set operations -------------------------------------------
-#
-# Counting a common word's matches through Whoosh's matchers walks every posting
-# in Python (35 ms for 19,000 of 100,000 papers, on top of ranking them); posting
-# lists read block by block into Python sets, combined with set operations in C,
-# take a few milliseconds. Query shapes not listed here go through Whoosh.
-
-
-def _posting_docnums(reader: Any, fieldname: str, text: Any) -> Iterable[int]:
-    """The segment's document numbers for one term, deleted documents included."""
-    if (fieldname, text) not in reader:
-        return ()
-    m = reader.postings(fieldname, text)
-    if isinstance(m, FilterMatcher):  # wraps the postings to hide deletions
-        m = m.child
-    if not isinstance(m, W3LeafMatcher):
-        return list(m.all_ids())
-    out: list[int] = []
-    while m.is_active():  # a block at a time (the generic all_ids() steps per posting)
-        if m._ids is None:
-            m._read_ids()
-        out.extend(m._ids[m._i :])
-        m._next_block()
-    return out
-
-
-def _docset(searcher: Any, q: query.Query) -> set[int]:
-    """Global document numbers matching ``q`` (deleted ones may be included:
-    callers intersect with live documents)."""
-    kind = type(q)
-    if kind is query.Term:
-        found: set[int] = set()
-        try:
-            for sub, offset in searcher.leaf_searchers():
-                docnums = _posting_docnums(sub.reader(), q.fieldname, q.text)
-                found.update(docnums if offset == 0 else (offset + d for d in docnums))
-        except (ValueError, TypeError):
-            # A text the field cannot encode (year:"" on a number field): as Whoosh does.
-            return set(q.docs(searcher))
-        return found
-    if kind is query.Or and not getattr(q, "minmatch", 0):
-        found = set()
-        for child in q.subqueries:
-            found |= _docset(searcher, child)
-        return found
-    if kind is query.And and q.subqueries:
-        parts = sorted((_docset(searcher, c) for c in q.subqueries), key=len)
-        return parts[0].intersection(*parts[1:])
-    if kind is query.AndNot:
-        return _docset(searcher, q.a) - _docset(searcher, q.b)
-    if kind is query.AndMaybe:
-        return _docset(searcher, q.a)
-    if kind is query.Require:
-        return _docset(searcher, q.a) & _docset(searcher, q.b)
-    if kind is query.Not:
-        return set(range(searcher.doc_count_all())) - _docset(searcher, q.query)
-    if kind is query.Every:
-        return set(range(searcher.doc_count_all()))
-    if q is query.NullQuery:
-        return set()
-    return set(q.docs(searcher))
-
-
-def _deleted(searcher: Any) -> set[int]:
-    out: set[int] = set()
-    for sub, offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if reader.has_deletions():
-            out.update(offset + d for d in reader.deleted_docs_set)
-    return out

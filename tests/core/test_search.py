@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readinglist.core import search as search_module
+from readinglist.core import search_views
 from readinglist.core.errors import UserError
 from readinglist.core.index_sync import IndexSync
 from readinglist.core.library import Library
@@ -474,7 +475,7 @@ def test_counts_and_the_rest_agree_with_whoosh_on_a_multi_segment_index(tmp_path
 def test_view_stream_reads_like_bytesio(data, ops):
     import io
 
-    view, real = search_module._ViewStream(memoryview(data)), io.BytesIO(data)
+    view, real = search_views.ViewStream(memoryview(data)), io.BytesIO(data)
     for op, n in ops:
         if op == "read":
             assert view.read(n) == real.read(n)
@@ -492,13 +493,13 @@ def test_view_stream_reads_like_bytesio(data, ops):
 
 def test_segments_are_read_in_place_not_copied(lib):
     # whoosh-reloaded copies each part of a compound segment into a BytesIO;
-    # search.py swaps in a stream over the mapped file (2.8 GB -> 50 MB at 100k).
+    # search_views.py swaps in a stream over the mapped file (2.8 GB -> 50 MB at 100k).
     from whoosh.filedb import compound
 
-    assert compound.BufferFile is search_module._ViewBufferFile
+    assert compound.BufferFile is search_views.ViewBufferFile
     s = lib.search_index.searcher()
     streams = [type(sub.reader()._terms._postfile.file) for sub, _ in s.leaf_searchers()]
-    assert streams and all(t is search_module._ViewStream for t in streams)
+    assert streams and all(t is search_views.ViewStream for t in streams)
     assert titles(lib.search('"simple network architecture"')) == ["Attention Is All You Need"]
 
 

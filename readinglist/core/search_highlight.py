@@ -1,0 +1,57 @@
+"""Highlighting: the words of a text that a search matched, marked for display.
+
+Matches are marked with the private-use characters MARK_START and MARK_END;
+front ends turn them into their own markup (render for plain text).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh import highlight
+
+from readinglist.core import text as text_module
+from readinglist.core.search_schema import SCHEMA, index_text
+
+# The markers live in core/text.py so the window can use them without importing
+# Whoosh before it is shown; re-exported here for the search's users.
+MARK_START, MARK_END = text_module.MARK_START, text_module.MARK_END
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Marks matches with private-use characters; front ends turn them into markup."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return MARK_START + highlight.get_text(text, token, replace) + MARK_END
+
+
+def render(marked: str, start: str = "[", end: str = "]") -> str:
+    """``marked`` with its marks replaced by ``start`` and ``end``."""
+    return marked.replace(MARK_START, start).replace(MARK_END, end)
+
+
+def highlight_text(
+    text: str, terms: set[str], fieldname: str = "content", top: int = 3, whole: bool = False
+) -> str:
+    """Mark the words of ``text`` that match ``terms`` (analyzed forms).
+
+    With ``whole`` the entire text comes back with marks, else up to ``top``
+    fragments around the matches.
+    """
+    if not terms or not text:
+        return text if whole else ""
+    analyzer = SCHEMA[fieldname].analyzer
+    btext = index_text(text)
+    fragmenter: highlight.Fragmenter = (
+        highlight.WholeFragmenter()
+        if whole
+        else highlight.ContextFragmenter(maxchars=160, surround=60)
+    )
+    marked = highlight.highlight(
+        btext, frozenset(terms), analyzer, fragmenter, _MarkFormatter(), top=top if not whole else 1
+    )
+    if whole and not marked:
+        return btext
+    return str(marked)
