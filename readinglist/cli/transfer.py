@@ -196,4 +196,16 @@ def citekey_cmd(ctx: click.Context, paper_id: int, key: str) -> None:
     say(library(ctx).set_citekey(paper_id, key))
 
 
-COMMANDS = [import_cmd, enrich_cmd, export_cmd, citekey_cmd]
+@click.command("cite")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def cite_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Print \\cite{key1,key2} for papers; their keys count as exported from now on.
+
+    A later import that adds authors or a year then leaves the keys alone, so the
+    citation keeps working in your LaTeX document.
+    """
+    click.echo(library(ctx, index=False).cite(parse_ids(ids)))
+
+
+COMMANDS = [import_cmd, enrich_cmd, export_cmd, cite_cmd, citekey_cmd]
