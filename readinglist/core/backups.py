@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from readinglist.core.db import DB_NAME
+from readinglist.core.db import DB_NAME, readonly_uri
 from readinglist.core.errors import DamagedLibrary, LibraryError, UserError
 
 FOLDER = "backups"
@@ -127,7 +127,7 @@ def find(library: Path, name: str | None) -> Backup:
 def check_file(path: Path) -> None:
     """Raise unless ``path`` is a readable, undamaged SQLite library."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(readonly_uri(path), uri=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             conn.execute("SELECT count(*) FROM papers").fetchone()
@@ -169,7 +169,7 @@ def restore(library: Path, backup: Backup) -> Path:
             current.close()
     except (sqlite3.Error, LibraryError):
         previous = set_aside_damaged(library)
-    source = sqlite3.connect(f"file:{backup.path}?mode=ro", uri=True)
+    source = sqlite3.connect(readonly_uri(backup.path), uri=True)
     try:
         dest = sqlite3.connect(str(db_path), timeout=10)
         try:

@@ -144,3 +144,19 @@ def test_cli_backup_list_and_restore(tmp_path):
     (tmp_path / "lib" / "app.lock").unlink()
     missing = run("restore", "--yes", "library-nope.sqlite")
     assert missing.exit_code == 1 and "no backup called library-nope.sqlite" in missing.output
+
+
+def test_backup_and_restore_in_a_folder_named_with_url_characters(tmp_path):
+    # '#', '?' and '%' mean something in the file: URIs SQLite is given.
+    folder = tmp_path / "a#b?c%d" / "lib"
+    lib = _library_with_papers(folder)
+    saved = lib.backup()
+    lib.mark([1], "read")
+    lib.close()
+    previous = backups.restore(folder, backups.find(folder, saved.name))
+    assert previous.exists()
+    with Library.open(folder, index=False) as lib:
+        assert lib.count() == 4 and lib.get(1).status.value == "unread"
+    result = CliRunner().invoke(main, ["--library", str(folder), "restore", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Restored" in result.output
