@@ -122,7 +122,7 @@ def backup_cmd(ctx: click.Context, list_only: bool) -> None:
 
     folder = library_folder(ctx)
     if list_only:
-        found = backups.list_backups(folder)
+        found = backups.all_backups(folder)
         if not found:
             click.echo(f"No backups yet in {backups.folder_of(folder)}")
         for item in found:
@@ -155,7 +155,9 @@ def restore_cmd(ctx: click.Context, name: str | None, yes: bool) -> None:
             err=True,
         )
     previous = backups.restore(folder, chosen)
-    click.echo(f"Restored {chosen.name}. The previous database is kept as {previous}.")
+    click.echo(f"Restored {chosen.name}. The previous database is kept as {previous}")
+    if previous.name.startswith(backups.KEPT):
+        click.echo("  (outside the rotation of old backups: it stays until you delete it).")
     click.echo("The search index is rebuilt the next time it is needed.")
 
 
