@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import errno
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from readinglist.core.errors import UserError
+from readinglist.core import backups
+from readinglist.core.errors import LibraryError, UserError
 
 
 def fail(message: str) -> NoReturn:
@@ -28,7 +30,15 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except UserError as exc:
+        except (UserError, sqlite3.DatabaseError) as exc:
+            # Damage met inside the database (it opened: its first pages are fine)
+            # gets the message a failed open gives, naming the newest backup. It
+            # may come bare from SQLite or inside an error the core worded.
+            damage = backups.damage_in(library_folder(ctx), exc)
+            if damage is not None:
+                fail(str(damage))
+            if not isinstance(exc, UserError):
+                raise
             fail(str(exc))
         except OSError as exc:
             # Disk trouble the core did not word itself (a full disk, a read-only
@@ -60,6 +70,11 @@ def library(ctx: click.Context, repair_index: bool = True, index: bool = True) -
         obj["library"] = lib
         ctx.find_root().call_on_close(lib.close)
         if lib.index_notice:
+            # Indexing that met damage in the database: say the damage, not that
+            # the index is behind (a search would answer from an empty index).
+            damage = backups.damage_in(lib.folder, LibraryError(lib.index_notice))
+            if damage is not None:
+                raise damage
             click.echo(f"Note: {lib.index_notice}", err=True)
         if lib.backup_notice:
             click.echo(f"Warning: {lib.backup_notice}", err=True)
@@ -70,7 +85,7 @@ def library_folder(ctx: click.Context) -> Path:
     """The library folder, without opening the library (it may be damaged)."""
     from readinglist.core.library import default_library_dir
 
-    path = ctx.find_root().obj["path"]
+    path = (ctx.find_root().obj or {}).get("path")
     return Path(path).expanduser() if path else default_library_dir()
 
 

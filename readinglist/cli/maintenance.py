@@ -27,9 +27,16 @@ def reindex_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def check_cmd(ctx: click.Context, repair: bool, as_json: bool) -> None:
     """Report whether the database and the search index agree (exit 1 if not)."""
+    from readinglist.core import backups
+
     lib = library(ctx, repair_index=False)
-    report = lib.check(repair=repair, progress=progress_printer("Indexing"))
+    # The database first: comparing a damaged one with the index means nothing,
+    # and the way back is a backup, said in one line as a failed open says it.
     integrity = lib.quick_check()
+    if integrity != "ok":
+        found = "; ".join(integrity.splitlines())
+        raise backups.damaged(lib.folder, f"the library database is damaged ({found})")
+    report = lib.check(repair=repair, progress=progress_printer("Indexing"))
     report["database"] = integrity
     ok = (report["ok"] or report.get("repaired", False)) and integrity == "ok"
     if as_json:

@@ -239,3 +239,32 @@ def damaged(folder: Path, message: str) -> DamagedLibrary:
         "(the damaged file is kept in the backups folder, never overwritten).",
         latest,
     )
+
+
+# What SQLite says when the file itself is damaged (SQLITE_CORRUPT, SQLITE_NOTADB),
+# as opposed to a busy, locked, full or read-only database.
+_DAMAGE_WORDS = ("malformed", "not a database", "disk image")
+# The same, as SQLite words it, inside the text of an error the core raised from
+# another process (the indexer reports its failure only as text).
+_DAMAGE_MESSAGES = ("database disk image is malformed", "file is not a database")
+
+
+def damage_in(folder: Path, error: BaseException) -> DamagedLibrary | None:
+    """The DamagedLibrary error to show when ``error`` is, or was caused by, SQLite
+    finding the database damaged (met in the middle of the file, after it opened);
+    None for any other error. Worded as a failed open is."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        text = str(cause)
+        if isinstance(cause, DamagedLibrary):
+            return cause
+        if (
+            isinstance(cause, sqlite3.DatabaseError)
+            and any(word in text.lower() for word in _DAMAGE_WORDS)
+        ) or (isinstance(cause, LibraryError) and any(m in text for m in _DAMAGE_MESSAGES)):
+            found = next((m for m in _DAMAGE_MESSAGES if m in text), text)
+            return damaged(folder, f"cannot read {folder / DB_NAME}: {found}")
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
