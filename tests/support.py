@@ -55,3 +55,30 @@ def generated_listing(path: Path, n: int, abstract_words: int = 30, seed: int = 
     from generate import write_listing
 
     return write_listing(path, n, abstract_words=abstract_words, seed=seed)
+
+
+def damage_the_middle(db: Path, table: str = "papers") -> int:
+    """Write 8 KB of garbage over the start of the ``table`` page nearest the middle
+    of the database file (the page header too, so any read of it fails as
+    "malformed", as real disk damage does). Returns the page number."""
+    import random
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        pages = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", [table]
+            )
+        ]
+    finally:
+        conn.close()
+    middle = db.stat().st_size // page_size // 2
+    page = min(pages, key=lambda p: abs(p - middle))
+    with open(db, "r+b") as fh:
+        fh.seek((page - 1) * page_size)
+        fh.write(random.Random(page).randbytes(8192))
+    return page

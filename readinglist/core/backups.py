@@ -1,6 +1,7 @@
 """Backups of the library database: made with SQLite's backup API (a consistent
 copy even while another program writes), before migrations, once a day, before a
-restore, and on demand; rotated to a configurable number.
+restore, and on demand; rotated to a configurable number. The copy a restore
+makes of the database it replaces is named ``kept-…`` and never rotated.
 
 A backup is written under a temporary name, checked (``PRAGMA quick_check``) and
 only then renamed into place, so a crash or a full disk never leaves a damaged
@@ -18,12 +19,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from readinglist.core.db import DB_NAME
+from readinglist.core.db import DB_NAME, readonly_uri
 from readinglist.core.errors import DamagedLibrary, LibraryError, UserError
 
 FOLDER = "backups"
 DEFAULT_KEEP = 10
 DAILY = dt.timedelta(hours=24)
+# File name prefixes. Rotation deletes old "library-" files only; a "kept-" file
+# (the database a restore replaced) is a state the user left on purpose and may
+# want back after any number of later backups, so only they remove it.
+ROTATING = "library"
+KEPT = "kept"
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,8 @@ class Backup:
     created: dt.datetime
     reason: str
     size: int
+    #: Kept until the user deletes it (the copy a restore makes): never rotated.
+    kept: bool = False
 
     @property
     def name(self) -> str:
@@ -39,38 +47,52 @@ class Backup:
 
     def describe(self) -> str:
         when = self.created.strftime("%Y-%m-%d %H:%M:%S")
-        return f"{self.name}  ({when}, {self.reason}, {self.size / 1e6:.1f} MB)"
+        stays = ", kept until you delete it" if self.kept else ""
+        return f"{self.name}  ({when}, {self.reason}, {self.size / 1e6:.1f} MB{stays})"
 
 
 def folder_of(library: Path) -> Path:
     return library / FOLDER
 
 
-def list_backups(library: Path) -> list[Backup]:
-    """Every backup of this library, newest first."""
+def _found(library: Path, prefix: str) -> list[Backup]:
     found = []
-    for path in folder_of(library).glob("library-*.sqlite"):
-        parts = path.stem.split("-", 3)  # library, date, time, reason[-n]
+    for path in folder_of(library).glob(f"{prefix}-*.sqlite"):
+        parts = path.stem.split("-", 3)  # prefix, date, time, reason[-n]
         try:
             created = dt.datetime.strptime(f"{parts[1]}-{parts[2]}", "%Y%m%d-%H%M%S")
         except (IndexError, ValueError):
             continue
         reason = parts[3] if len(parts) > 3 else ""
-        found.append(Backup(path, created, reason, path.stat().st_size))
+        found.append(Backup(path, created, reason, path.stat().st_size, prefix == KEPT))
     return sorted(found, key=lambda b: (b.created, b.path.stat().st_mtime), reverse=True)
 
 
-def make_backup(conn: sqlite3.Connection, library: Path, reason: str) -> Backup:
-    """Copy the database into backups/, checked before it is given its name."""
+def list_backups(library: Path) -> list[Backup]:
+    """The rotating backups of this library (daily, manual, before a migration),
+    newest first; not the kept ones."""
+    return _found(library, ROTATING)
+
+
+def all_backups(library: Path) -> list[Backup]:
+    """Every backup that can be restored, the kept ones too, newest first."""
+    found = _found(library, ROTATING) + _found(library, KEPT)
+    return sorted(found, key=lambda b: (b.created, b.path.stat().st_mtime), reverse=True)
+
+
+def make_backup(conn: sqlite3.Connection, library: Path, reason: str, kept: bool = False) -> Backup:
+    """Copy the database into backups/, checked before it is given its name.
+    A ``kept`` backup is left out of rotation."""
     folder = folder_of(library)
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now()
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    target = folder / f"library-{stamp}-{reason}.sqlite"
+    prefix = KEPT if kept else ROTATING
+    target = folder / f"{prefix}-{stamp}-{reason}.sqlite"
     n = 1
     while target.exists():
         n += 1
-        target = folder / f"library-{stamp}-{reason}-{n}.sqlite"
+        target = folder / f"{prefix}-{stamp}-{reason}-{n}.sqlite"
     partial = target.with_name(target.name + ".partial")
     try:
         dest = sqlite3.connect(str(partial))
@@ -87,7 +109,7 @@ def make_backup(conn: sqlite3.Connection, library: Path, reason: str) -> Backup:
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise LibraryError(f"cannot write a backup into {folder}: {exc}") from exc
-    return Backup(target, now.replace(microsecond=0), reason, target.stat().st_size)
+    return Backup(target, now.replace(microsecond=0), reason, target.stat().st_size, kept)
 
 
 def rotate(library: Path, keep: int) -> list[Path]:
@@ -110,7 +132,7 @@ def due_daily(library: Path, now: dt.datetime | None = None) -> bool:
 
 def find(library: Path, name: str | None) -> Backup:
     """The backup called ``name`` (a file name or path), or the newest one."""
-    backups = list_backups(library)
+    backups = all_backups(library)
     if not backups:
         raise UserError(f"there are no backups in {folder_of(library)}")
     if name is None:
@@ -127,7 +149,7 @@ def find(library: Path, name: str | None) -> Backup:
 def check_file(path: Path) -> None:
     """Raise unless ``path`` is a readable, undamaged SQLite library."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(readonly_uri(path), uri=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()[0]
             conn.execute("SELECT count(*) FROM papers").fetchone()
@@ -164,12 +186,12 @@ def restore(library: Path, backup: Backup) -> Path:
         try:
             if current.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise sqlite3.DatabaseError("quick_check failed")
-            previous = make_backup(current, library, "before-restore").path
+            previous = make_backup(current, library, "before-restore", kept=True).path
         finally:
             current.close()
     except (sqlite3.Error, LibraryError):
         previous = set_aside_damaged(library)
-    source = sqlite3.connect(f"file:{backup.path}?mode=ro", uri=True)
+    source = sqlite3.connect(readonly_uri(backup.path), uri=True)
     try:
         dest = sqlite3.connect(str(db_path), timeout=10)
         try:
@@ -207,7 +229,7 @@ def app_is_open(library: Path) -> bool:
 
 def damaged(folder: Path, message: str) -> DamagedLibrary:
     """The error for a damaged database, naming the newest backup and the way back."""
-    found = list_backups(folder)
+    found = all_backups(folder)
     if not found:
         return DamagedLibrary(f"{message}. There is no backup to restore from.")
     latest = found[0]
@@ -217,3 +239,32 @@ def damaged(folder: Path, message: str) -> DamagedLibrary:
         "(the damaged file is kept in the backups folder, never overwritten).",
         latest,
     )
+
+
+# What SQLite says when the file itself is damaged (SQLITE_CORRUPT, SQLITE_NOTADB),
+# as opposed to a busy, locked, full or read-only database.
+_DAMAGE_WORDS = ("malformed", "not a database", "disk image")
+# The same, as SQLite words it, inside the text of an error the core raised from
+# another process (the indexer reports its failure only as text).
+_DAMAGE_MESSAGES = ("database disk image is malformed", "file is not a database")
+
+
+def damage_in(folder: Path, error: BaseException) -> DamagedLibrary | None:
+    """The DamagedLibrary error to show when ``error`` is, or was caused by, SQLite
+    finding the database damaged (met in the middle of the file, after it opened);
+    None for any other error. Worded as a failed open is."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        text = str(cause)
+        if isinstance(cause, DamagedLibrary):
+            return cause
+        if (
+            isinstance(cause, sqlite3.DatabaseError)
+            and any(word in text.lower() for word in _DAMAGE_WORDS)
+        ) or (isinstance(cause, LibraryError) and any(m in text for m in _DAMAGE_MESSAGES)):
+            found = next((m for m in _DAMAGE_MESSAGES if m in text), text)
+            return damaged(folder, f"cannot read {folder / DB_NAME}: {found}")
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None

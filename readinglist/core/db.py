@@ -19,12 +19,19 @@ def now_iso() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def readonly_uri(path: Path) -> str:
+    """The SQLite URI opening ``path`` read-only. The path is percent-quoted: in a
+    bare ``file:`` URI a folder named with ``#``, ``?`` or ``%`` would end or
+    escape the file name, and SQLite would open some other (or no) file."""
+    return f"{path.absolute().as_uri()}?mode=ro"
+
+
 def connect(path: Path, readonly: bool = False) -> sqlite_utils.Database:
     """Open the database with the settings every connection must have."""
     try:
         if readonly:
             conn = sqlite3.connect(
-                f"file:{path}?mode=ro",
+                readonly_uri(path),
                 uri=True,
                 check_same_thread=False,
                 timeout=BUSY_TIMEOUT_MS / 1000,

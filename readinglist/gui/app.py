@@ -16,9 +16,23 @@ from readinglist.core.errors import UserError
 from readinglist.core.library import Library, default_library_dir
 
 
-def _excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+def _excepthook(
+    kind: type[BaseException], value: BaseException, tb: Any, folder: Path | None = None
+) -> None:
     """Unexpected errors show a copyable report; the library is in SQLite transactions,
-    so nothing half-written is left behind."""
+    so nothing half-written is left behind. Damage SQLite meets in the database is
+    no bug: it gets the message a failed open gives, naming the backup to restore."""
+    from readinglist.core import backups
+
+    damage = backups.damage_in(folder, value) if folder is not None else None
+    if damage is not None:
+        sys.stderr.write(f"Readinglist: {damage}\n")
+        if QApplication.instance() is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Readinglist: damaged library", str(damage))
+        box.setTextFormat(Qt.TextFormat.PlainText)  # paths may contain anything
+        box.exec()
+        return
     report = "".join(traceback.format_exception(kind, value, tb))
     sys.stderr.write(report)
     if QApplication.instance() is None:
@@ -31,6 +45,21 @@ def _excepthook(kind: type[BaseException], value: BaseException, tb: Any) -> Non
     )
     box.setDetailedText(report)
     box.exec()
+
+
+def install_excepthook(folder: Path) -> None:
+    """Route uncaught errors to the app's hook, which knows the library ``folder``
+    (to name its newest backup when the database turns out damaged)."""
+
+    def hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+        _excepthook(kind, value, tb, folder)
+
+    sys.excepthook = hook
+
+
+def library_folder(library_path: Path | None) -> Path:
+    """The library folder the app opens: the one given, or the default."""
+    return Path(library_path) if library_path else default_library_dir()
 
 
 def make_app() -> QApplication:
@@ -153,7 +182,7 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
     files to the window already open on this library. Returns (window, cleanup),
     or the exit status when no window was opened here (0: handed over)."""
     make_app()
-    folder = Path(library_path) if library_path else default_library_dir()
+    folder = library_folder(library_path)
     folder.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(folder / "app.lock"))
     lock.setStaleLockTime(0)
@@ -202,7 +231,7 @@ def run_app(
 ) -> int:
     """Open the main window on a library; returns the exit status."""
     app = make_app()
-    sys.excepthook = _excepthook
+    install_excepthook(library_folder(library_path))
     opened = open_window(library_path, files)
     if isinstance(opened, int):
         return opened

@@ -144,3 +144,48 @@ def test_cli_backup_list_and_restore(tmp_path):
     (tmp_path / "lib" / "app.lock").unlink()
     missing = run("restore", "--yes", "library-nope.sqlite")
     assert missing.exit_code == 1 and "no backup called library-nope.sqlite" in missing.output
+
+
+def test_backup_and_restore_in_a_folder_named_with_url_characters(tmp_path):
+    # '#', '?' and '%' mean something in the file: URIs SQLite is given.
+    folder = tmp_path / "a#b?c%d" / "lib"
+    lib = _library_with_papers(folder)
+    saved = lib.backup()
+    lib.mark([1], "read")
+    lib.close()
+    previous = backups.restore(folder, backups.find(folder, saved.name))
+    assert previous.exists()
+    with Library.open(folder, index=False) as lib:
+        assert lib.count() == 4 and lib.get(1).status.value == "unread"
+    result = CliRunner().invoke(main, ["--library", str(folder), "restore", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "Restored" in result.output
+
+
+def test_the_copy_a_restore_makes_is_kept_out_of_rotation(tmp_path):
+    folder = tmp_path / "lib"
+    lib = _library_with_papers(folder)
+    lib.set_setting("backups_keep", 2)
+    saved = lib.backup()
+    lib.mark([1], "read")
+    lib.close()
+    runner = CliRunner()
+    result = runner.invoke(main, ["--library", str(folder), "restore", "--yes", saved.name])
+    assert result.exit_code == 0, result.output
+    kept = [p for p in (folder / "backups").iterdir() if "before-restore" in p.name]
+    assert len(kept) == 1
+    # The restore's message says where the copy is and that it stays.
+    assert str(kept[0]) in result.output and "until you delete it" in result.output
+    lib = Library.open(folder, index=False)
+    for _ in range(4):  # more than backups_keep
+        lib.backup()
+    lib.close()
+    assert kept[0].exists()
+    assert len(backups.list_backups(folder)) == 2  # rotation counts only its own
+    listed = runner.invoke(main, ["--library", str(folder), "backup", "--list"]).output
+    assert kept[0].name in listed
+    # It can still be put back by name: the restore itself can be undone.
+    back = runner.invoke(main, ["--library", str(folder), "restore", "--yes", kept[0].name])
+    assert back.exit_code == 0, back.output
+    with Library.open(folder, index=False) as lib:
+        assert lib.get(1).status.value == "read"

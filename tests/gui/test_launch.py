@@ -102,3 +102,45 @@ def test_the_app_makes_the_daily_backup_in_the_background(launched, tmp_path, qt
     assert backups.list_backups(tmp_path / "lib") == []  # not before the window
     qtbot.waitUntil(lambda: bool(backups.list_backups(tmp_path / "lib")), timeout=20000)
     assert backups.list_backups(tmp_path / "lib")[0].reason == "daily"
+
+
+def test_damage_met_while_the_app_runs_shows_the_way_back_not_a_bug_report(
+    qtbot, tmp_path, monkeypatch
+):
+    import sqlite3
+    import sys
+
+    from readinglist.core.library import Library
+    from readinglist.gui import app as gui_app
+
+    from support import damage_the_middle, generated_listing
+
+    gui_app.make_app()
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_file(generated_listing(tmp_path / "listing.txt", 1000))
+        backup = lib.backup()
+    damage_the_middle(folder / "library.sqlite")
+    shown = []
+
+    def capture(box):
+        shown.append((box.windowTitle(), box.text(), box.detailedText()))
+
+    monkeypatch.setattr(gui_app.QMessageBox, "exec", capture)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # put back afterwards
+    gui_app.install_excepthook(folder)
+    with Library.open(folder, index=False) as lib:  # opens: the damage is further in
+        try:
+            lib.mark(range(1, 1001), "read")
+        except sqlite3.DatabaseError:
+            sys.excepthook(*sys.exc_info())
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+    title, text, details = shown[0]
+    assert "damaged" in title
+    assert f"The newest backup is {backup.name}" in text and "readinglist restore" in text
+    assert details == "" and "Traceback" not in text
+    # Anything else is still a bug report with the details to copy.
+    assert "unexpected error" in shown[1][0] and "Traceback" in shown[1][2]

@@ -1,0 +1,199 @@
+"""Looking at papers and triaging them: list, show, status, stars, tags, notes,
+deletion, undo and redo, and the library's numbers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from readinglist.cli.common import library, paper_line, parse_ids, print_json, say
+
+
+@click.command("list")
+@click.option(
+    "--status",
+    type=click.Choice(["unread", "queued", "read", "dismissed"]),
+    help="Only this status.",
+)
+@click.option("--tag", help="Only papers with this tag.")
+@click.option("--starred", is_flag=True, help="Only starred papers.")
+@click.option("--import", "batch_id", type=int, help="Only papers from this import (see stats).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of papers.")
+@click.pass_context
+def list_cmd(
+    ctx: click.Context,
+    status: str | None,
+    tag: str | None,
+    starred: bool,
+    batch_id: int | None,
+    as_json: bool,
+) -> None:
+    """List papers, ordered by id."""
+    papers = library(ctx, index=False).list_papers(
+        status=status, tag=tag, starred=True if starred else None, batch_id=batch_id
+    )
+    if as_json:
+        print_json([p.to_json() for p in papers])
+        return
+    for p in papers:
+        click.echo(paper_line(p))
+
+
+@click.command("show")
+@click.argument("paper_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the paper as JSON.")
+@click.pass_context
+def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
+    """Show one paper."""
+    p = library(ctx, index=False).get(paper_id)
+    if as_json:
+        print_json(p.to_json())
+        return
+    click.echo(p.title)
+    if p.authors:
+        click.echo(", ".join(p.authors))
+    facts = [f"id {p.id}", p.status.value]
+    if p.starred:
+        facts.append("starred")
+    if p.year:
+        facts.append(str(p.year))
+    if p.arxiv_id:
+        facts.append(f"arXiv:{p.arxiv_id}")
+    if p.doi:
+        facts.append(f"doi:{p.doi}")
+    if p.citekey:
+        facts.append(f"key {p.citekey}")
+    click.echo(" · ".join(facts))
+    if p.url:
+        click.echo(p.url)
+    if p.tags:
+        click.echo("Tags: " + ", ".join(p.tags))
+    if p.categories:
+        click.echo("Categories: " + " ".join(p.categories))
+    if p.comments:
+        click.echo("Comments: " + p.comments)
+    if p.journal_ref:
+        click.echo("Journal-ref: " + p.journal_ref)
+    if p.abstract:
+        click.echo("")
+        click.echo(p.abstract)
+    if p.links:
+        click.echo("")
+        click.echo("Links: " + " ".join(p.links))
+    if p.note:
+        click.echo("")
+        click.echo("Note:")
+        click.echo(p.note)
+
+
+@click.command("mark")
+@click.argument("status", type=click.Choice(["unread", "queued", "read", "dismissed"]))
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def mark_cmd(ctx: click.Context, status: str, ids: tuple[str, ...]) -> None:
+    """Set the status of papers: unread, queued, read or dismissed."""
+    say(library(ctx).mark(parse_ids(ids), status))
+
+
+@click.command("star")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def star_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Star papers."""
+    say(library(ctx).set_starred(parse_ids(ids), True))
+
+
+@click.command("unstar")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def unstar_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Remove the star from papers."""
+    say(library(ctx).set_starred(parse_ids(ids), False))
+
+
+@click.command("tag")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--add", "-a", "add", multiple=True, help="Tag to add (repeatable).")
+@click.option("--remove", "-r", "remove", multiple=True, help="Tag to remove (repeatable).")
+@click.pass_context
+def tag_cmd(
+    ctx: click.Context, ids: tuple[str, ...], add: tuple[str, ...], remove: tuple[str, ...]
+) -> None:
+    """Add or remove tags on papers."""
+    if not add and not remove:
+        raise click.UsageError("give at least one --add or --remove")
+    say(library(ctx).tag(parse_ids(ids), add=add, remove=remove))
+
+
+@click.command("note")
+@click.argument("paper_id", type=int)
+@click.argument("text")
+@click.pass_context
+def note_cmd(ctx: click.Context, paper_id: int, text: str) -> None:
+    """Set the Markdown note of a paper; TEXT - reads it from standard input."""
+    if text == "-":
+        text = sys.stdin.read()
+    say(library(ctx).set_note(paper_id, text))
+
+
+@click.command("delete")
+@click.argument("ids", nargs=-1, required=True)
+@click.pass_context
+def delete_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
+    """Delete papers (with their tags and note); `readinglist undo` brings them back."""
+    say(library(ctx).delete(parse_ids(ids)))
+
+
+@click.command("undo")
+@click.pass_context
+def undo_cmd(ctx: click.Context) -> None:
+    """Undo the latest change (status, star, tags, note, key, import, deletion)."""
+    click.echo(library(ctx).undo().description)
+
+
+@click.command("redo")
+@click.pass_context
+def redo_cmd(ctx: click.Context) -> None:
+    """Redo the change undone last."""
+    click.echo(library(ctx).redo().description)
+
+
+@click.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
+@click.pass_context
+def stats_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Counts by status, tags and imports, and where the library lives."""
+    lib = library(ctx, index=False)
+    stats = lib.stats()
+    if as_json:
+        data = stats.to_json()
+        data["library"] = str(lib.folder)
+        print_json(data)
+        return
+    click.echo(f"Library: {lib.folder}")
+    click.echo(f"{stats.total:,} papers")
+    for status, n in stats.by_status.items():
+        click.echo(f"  {status:<10}{n:>8,}")
+    click.echo(f"  {'starred':<10}{stats.starred:>8,}")
+    click.echo(f"{stats.tags:,} tags, {stats.batches:,} imports")
+    for b in lib.batches()[:10]:
+        click.echo(
+            f"  import {b['id']}: {b['created_at']} {b['source']} ({b['format']}): "
+            f"{b['added']} added, {b['merged']} merged"
+        )
+
+
+COMMANDS = [
+    list_cmd,
+    show_cmd,
+    mark_cmd,
+    star_cmd,
+    unstar_cmd,
+    tag_cmd,
+    note_cmd,
+    delete_cmd,
+    undo_cmd,
+    redo_cmd,
+    stats_cmd,
+]
