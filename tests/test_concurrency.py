@@ -84,3 +84,83 @@ def test_writers_at_once_lose_no_update(tmp_path, listings):
         assert all(papers[i].tags == ["even"] for i in range(2, 201, 2))
         assert lib.count() == 2700
         assert lib.check()["ok"]
+
+
+TAGGER = textwrap.dedent(
+    """
+    import sys
+    from readinglist.core.library import Library
+    folder, name = sys.argv[1], sys.argv[2]
+    with Library.open(folder, index=False, origin=name) as lib:
+        for i in range(40):
+            lib.tag([1 + i % 20], add=[f"{name}-{i}"])
+            if name.startswith("tagger"):
+                print(f"{name}-{i}", flush=True)  # acknowledged
+            else:
+                lib.mark([1 + i % 20], "read")
+                lib.undo()  # the mark
+                lib.undo()  # the tag
+    """
+)
+
+
+def test_taggers_and_an_undoer_at_once_lose_no_acknowledged_change(tmp_path):
+    # Undo takes back only its own steps, and only the fields they changed: four
+    # processes tagging while a fifth undoes its own tags and marks.
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_text("\n\n".join(f"Paper number {i}\n\nAbstract {i} words." for i in range(20)))
+    names = ["tagger1", "tagger2", "tagger3", "tagger4", "undoer"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", TAGGER, str(folder), name],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in names
+    ]
+    acknowledged = set()
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        acknowledged.update(out.split())
+    assert len(acknowledged) == 160
+    with Library.open(folder, index=False) as lib:
+        tags = {t for p in lib.list_papers() for t in p.tags}
+        assert tags == acknowledged  # every tagger's tag, none of the undoer's
+        assert all(p.status.value == "unread" for p in lib.list_papers())
+
+
+OPENER = textwrap.dedent(
+    """
+    import sys
+    from readinglist.core.library import Library
+    folder, n = sys.argv[1], int(sys.argv[2])
+    with Library.open(folder, index=False) as lib:
+        text = "\\n\\n".join(f"Paper {n} number {i}\\n\\nAbstract {i} words." for i in range(5))
+        print(lib.import_text(text).added)
+    """
+)
+
+
+def test_six_processes_creating_one_library_all_succeed(tmp_path):
+    # First use by several programs at once: the folder does not exist yet.
+    folder = tmp_path / "new" / "lib"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, str(folder), str(n)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(6)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        assert out.strip() == "5"
+    with Library.open(folder, index=False) as lib:
+        assert lib.count() == 30
+        assert lib.quick_check() == "ok"
+    assert not list((folder / "backups").glob("*before-migration*"))  # nothing to back up

@@ -145,18 +145,31 @@ def delete_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
     say(library(ctx).delete(parse_ids(ids)))
 
 
+_ORIGIN = click.option(
+    "--from",
+    "origin",
+    type=click.Choice(["cli", "app", "any"]),
+    default="cli",
+    show_default=True,
+    help="Whose changes: the command line's, the app's, or anyone's.",
+)
+
+
 @click.command("undo")
+@_ORIGIN
 @click.pass_context
-def undo_cmd(ctx: click.Context) -> None:
-    """Undo the latest change (status, star, tags, note, key, import, deletion)."""
-    click.echo(library(ctx).undo().description)
+def undo_cmd(ctx: click.Context, origin: str) -> None:
+    """Undo the latest change made from the command line (status, star, tags,
+    note, key, import, deletion); fields changed again since are left alone."""
+    click.echo(library(ctx).undo(origin).description)
 
 
 @click.command("redo")
+@_ORIGIN
 @click.pass_context
-def redo_cmd(ctx: click.Context) -> None:
+def redo_cmd(ctx: click.Context, origin: str) -> None:
     """Redo the change undone last."""
-    click.echo(library(ctx).redo().description)
+    click.echo(library(ctx).redo(origin).description)
 
 
 @click.command("stats")

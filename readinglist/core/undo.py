@@ -290,25 +290,37 @@ def _delete(conn: sqlite3.Connection, ids: list[int]) -> None:
     conn.executemany("DELETE FROM papers WHERE id = ?", [(pid,) for pid in ids])
 
 
+def _change_back(
+    conn: sqlite3.Connection, pid: int, entry: dict[str, Any], back: bool, left: list[str]
+) -> None:
+    """One paper's fields, tags and import links to before the step (``back``)
+    or to after it."""
+    if not _exists(conn, pid):
+        left.append(f"paper {pid} was deleted")
+        return
+    gained, lost = ("+", "-") if back else ("-", "+")
+    _set_fields(conn, pid, entry.get("fields", {}), back=back, left=left)
+    _tag(conn, pid, entry.get("tags" + gained, []), on=False)
+    drop_orphan_tags(conn)  # before adding: a renamed tag may differ only in case
+    _tag(conn, pid, entry.get("tags" + lost, []), on=True)
+    _link(conn, pid, entry.get("batches" + gained, []), on=False)
+    _link(conn, pid, entry.get("batches" + lost, []), on=True)
+
+
+def _put_back(conn: sqlite3.Connection, pid: int, state: State, left: list[str]) -> None:
+    if _exists(conn, pid):
+        left.append(f"paper {pid} exists again")
+    else:
+        insert_state(conn, pid, state)
+
+
 def take_back(conn: sqlite3.Connection, step: dict[str, Any], left: list[str]) -> dict[str, Any]:
     """Undo a step; returns the papers it had created, as they were, for redo."""
     for key, entry in step["papers"].items():
-        pid = int(key)
         if "deleted" in entry:
-            if _exists(conn, pid):
-                left.append(f"paper {pid} exists again")
-            else:
-                insert_state(conn, pid, entry["deleted"])
-            continue
-        if not _exists(conn, pid):
-            left.append(f"paper {pid} was deleted")
-            continue
-        _set_fields(conn, pid, entry.get("fields", {}), back=True, left=left)
-        _tag(conn, pid, entry.get("tags+", []), on=False)
-        drop_orphan_tags(conn)  # before adding: a renamed tag may differ only in case
-        _tag(conn, pid, entry.get("tags-", []), on=True)
-        _link(conn, pid, entry.get("batches+", []), on=False)
-        _link(conn, pid, entry.get("batches-", []), on=True)
+            _put_back(conn, int(key), entry["deleted"], left)
+        else:
+            _change_back(conn, int(key), entry, back=True, left=left)
     created = created_ids(step)
     rows = {str(pid): state for pid, state in snapshot(conn, created).items() if state}
     _delete(conn, created)
@@ -320,23 +332,11 @@ def reapply(conn: sqlite3.Connection, step: dict[str, Any], rows: dict[str, Any]
     """Redo an undone step (``rows``: the papers it created, kept by the undo)."""
     left: list[str] = []
     for key, state in rows.items():
-        if _exists(conn, int(key)):
-            left.append(f"paper {key} exists again")
-        else:
-            insert_state(conn, int(key), state)
+        _put_back(conn, int(key), state, left)
     for key, entry in step["papers"].items():
-        pid = int(key)
         if "deleted" in entry:
-            _delete(conn, [pid])
-            continue
-        if not _exists(conn, pid):
-            left.append(f"paper {pid} was deleted")
-            continue
-        _set_fields(conn, pid, entry.get("fields", {}), back=False, left=left)
-        _tag(conn, pid, entry.get("tags-", []), on=False)
-        drop_orphan_tags(conn)
-        _tag(conn, pid, entry.get("tags+", []), on=True)
-        _link(conn, pid, entry.get("batches-", []), on=False)
-        _link(conn, pid, entry.get("batches+", []), on=True)
+            _delete(conn, [int(key)])
+        else:
+            _change_back(conn, int(key), entry, back=False, left=left)
     drop_orphan_tags(conn)
     return left

@@ -158,7 +158,7 @@ def _open_library(folder: Path) -> Library | None:
 
     try:
         # The daily backup runs in the search worker's thread, not before the window.
-        return Library.open(folder, index=False, daily_backup=False)
+        return Library.open(folder, index=False, daily_backup=False, origin="app")
     except DamagedLibrary as exc:
         if exc.backup is None:
             raise
@@ -170,7 +170,7 @@ def _open_library(folder: Path) -> Library | None:
         if box.clickedButton() is not restore:
             return None
         kept = backups.restore(folder, exc.backup)  # type: ignore[arg-type]
-        library = Library.open(folder, index=False, daily_backup=False)
+        library = Library.open(folder, index=False, daily_backup=False, origin="app")
         library.index_notice = (
             f"Restored {exc.backup.name}; the damaged file is kept as {kept.name}"  # type: ignore[attr-defined]
         )
