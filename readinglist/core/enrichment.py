@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from readinglist.core.exports import Exports
 from readinglist.core.importing import rows as writer
 from readinglist.core.importing.matching import merge_updates, owner_of
-from readinglist.core.models import ChangeKind, Changes, EnrichReport, Paper
+from readinglist.core.models import ChangeKind, Changes, EnrichReport, ImportReport, Paper
+from readinglist.core.papers import Papers
 from readinglist.core.triage import n_papers
 from readinglist.core.undo import Journal, delta, snapshot
 
@@ -41,8 +43,23 @@ def look_up(
 
 
 class Enrichment:
-    def __init__(self, journal: Journal) -> None:
+    def __init__(self, journal: Journal, papers: Papers, exports: Exports) -> None:
         self.journal = journal
+        self.papers = papers
+        self.exports = exports
+
+    def targets(self, query_text: str | None, ids: Iterable[int] | None) -> list[Paper]:
+        """The papers to complete: those chosen, else every paper missing authors or year."""
+        if (query_text and query_text.strip()) or ids is not None:
+            return self.exports.select(query_text, ids=ids)
+        return self.papers.get_many(self.papers.incomplete_ids())
+
+    def after_import(self, report: ImportReport, wanted: bool) -> list[Paper]:
+        """The papers an import added that lack authors or a year (when ``wanted``)."""
+        if not report.added or report.dry_run or not wanted:
+            return []
+        added = self.papers.get_many_existing(report.paper_ids[: report.added])
+        return [p for p in added if not p.authors or not p.year]
 
     def apply(self, lookup: arxiv_api.Lookup) -> EnrichReport:
         """Apply certain findings with the import merge rules: empty fields are

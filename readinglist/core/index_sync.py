@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from readinglist.core.errors import LibraryError, UserError
-from readinglist.core.models import ChangeKind, Changes, Paper
+from readinglist.core.models import ChangeKind, Changes, ImportReport, Paper, Skipped
 from readinglist.core.papers import Papers, chunks, marks
 from readinglist.core.store import Store
 from readinglist.core.tuning import Tuning
@@ -292,6 +292,20 @@ class IndexSync:
             self.sync()
         except (UserError, OSError, IndexCorrupt) as exc:
             raise LibraryError(f"the change is saved, but {index_behind(exc)}") from exc
+
+    def after_import(self, report: ImportReport, progress: Progress | None) -> ImportReport:
+        """Catch the index up after an import, with its progress; trouble becomes
+        one of the report's warnings (the papers are in: SQLite is the source of
+        truth, and the index catches up from its queue once the trouble is gone)."""
+        if report.dry_run or not (report.added or report.merged) or self.search_index is None:
+            return report
+        from readinglist.core.search import IndexCorrupt
+
+        try:
+            self.sync(progress)
+        except (UserError, OSError, IndexCorrupt) as exc:
+            report.warnings.append(Skipped(0, index_behind(exc)))
+        return report
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the search index from SQLite."""

@@ -19,6 +19,7 @@ from readinglist.core.enrichment import Enrichment
 from readinglist.core.enrichment import client as arxiv_client
 from readinglist.core.enrichment import look_up as arxiv_look_up
 from readinglist.core.errors import LibraryError, UserError
+from readinglist.core.exports import Exports
 from readinglist.core.importing.matching import same_paper
 from readinglist.core.importing.pipeline import Importer, read_file
 from readinglist.core.index_sync import IndexSync, SearchHit, SearchOutcome, index_behind
@@ -27,7 +28,6 @@ from readinglist.core.models import (
     EnrichReport,
     ImportReport,
     Paper,
-    Skipped,
     Status,
 )
 from readinglist.core.papers import Papers, Stats
@@ -75,9 +75,10 @@ class Library:
         self.papers = Papers(store.conn)
         self.triage = Triage(self.journal, self.papers)
         self.importer = Importer(store, self.journal, tuning)
-        self.enrichment = Enrichment(self.journal)
         self.index_sync = IndexSync(store, self.papers, tuning)
         self.saved = SavedSearches(store)
+        self.exports = Exports(self.papers, self.triage, self.index_sync)
+        self.enrichment = Enrichment(self.journal, self.papers, self.exports)
         self.settings = Settings(store)
         store.add_listener(self.index_sync.on_commit)
         #: Set when the daily backup failed (the library opened anyway).
@@ -267,7 +268,7 @@ class Library:
         progress: Progress | None = None,
     ) -> ImportReport:
         report = self.importer.import_bytes(data, source, format, dry_run, progress)
-        return self._index_after(report, progress)
+        return self.index_sync.after_import(report, progress)
 
     def import_text(
         self,
@@ -283,20 +284,7 @@ class Library:
         With ``dry_run`` the report says what would happen and nothing is written.
         """
         report = self.importer.import_text(text, source, format, dry_run, progress)
-        return self._index_after(report, progress)
-
-    def _index_after(self, report: ImportReport, progress: Progress | None) -> ImportReport:
-        if report.dry_run or not (report.added or report.merged) or self.search_index is None:
-            return report
-        from readinglist.core.search import IndexCorrupt
-
-        try:
-            self.index_sync.sync(progress)
-        except (UserError, OSError, IndexCorrupt) as exc:
-            # The papers are in (SQLite is the source of truth); the index
-            # catches up from its queue once the trouble is gone.
-            report.warnings.append(Skipped(0, index_behind(exc)))
-        return report
+        return self.index_sync.after_import(report, progress)
 
     # --- changes the user makes ------------------------------------------------------
 
@@ -368,26 +356,8 @@ class Library:
         status: Status | str | None = None,
     ) -> list[Paper]:
         """Papers for an export: a search, tags (any of them), ids, a status; every
-        filter given applies. With no filter, the whole library. Search results keep
-        their rank order; otherwise papers come by id."""
-        names = [t.strip() for t in tags if t.strip()]
-        chosen: list[int] | None = None
-        if query_text and query_text.strip():
-            outcome = self.search(query_text, limit=None)
-            if outcome.notice:
-                self.index_notice = outcome.notice
-            chosen = [h.paper.id for h in outcome.hits]
-        if ids is not None:
-            wanted = self.papers.existing(list(ids))
-            wanted_set = set(wanted)
-            chosen = wanted if chosen is None else [i for i in chosen if i in wanted_set]
-        for name in names:
-            self.papers.tagged(name)  # UserError for a tag that does not exist
-        allowed = self.papers.ids(status=status, tags_any=names, newest_first=False)
-        if chosen is not None:
-            allowed_set = set(allowed)
-            allowed = [i for i in chosen if i in allowed_set]
-        return self.get_many(allowed)
+        filter given applies (see exports.py)."""
+        return self.exports.select(query_text, tags, ids, status)
 
     def export_bibtex(
         self,
@@ -397,23 +367,11 @@ class Library:
         ascii_only: bool = False,
     ) -> str:
         """BibTeX for papers; their keys count as exported from now on (never regenerated)."""
-        from readinglist.core import bibtex
-
-        text = bibtex.bibtex(
-            papers, abstract=abstract, with_notes=with_notes, ascii_only=ascii_only
-        )
-        if papers:
-            self.triage.pin_keys([p.id for p in papers])
-        return text
+        return self.exports.bibtex(papers, abstract, with_notes, ascii_only)
 
     def cite(self, ids: Sequence[int]) -> str:
-        """``\\cite{key1,key2}`` for these papers; their keys count as exported from
-        now on (pinned), as with an export: a later import never renames them."""
-        from readinglist.core import bibtex
-
-        papers = self.get_many(self.papers.existing(ids))
-        self.triage.pin_keys([p.id for p in papers])
-        return bibtex.cite_command(papers)
+        """``\\cite{key1,key2}`` for these papers, pinning their keys as an export does."""
+        return self.exports.cite(ids)
 
     # --- metadata from arXiv ---------------------------------------------------------
 
@@ -421,17 +379,12 @@ class Library:
         self, query_text: str | None = None, ids: Iterable[int] | None = None
     ) -> list[Paper]:
         """The papers to complete: those chosen, else every paper missing authors or year."""
-        if (query_text and query_text.strip()) or ids is not None:
-            return self.select(query_text, ids=ids)
-        return self.get_many(self.papers.incomplete_ids())
+        return self.enrichment.targets(query_text, ids)
 
     def to_complete_after_import(self, report: ImportReport) -> list[Paper]:
         """The papers an import added that lack authors or a year, when the
         ``enrich_after_import`` setting asks for them to be completed."""
-        if not report.added or report.dry_run or not self.setting("enrich_after_import"):
-            return []
-        added = self.get_many_existing(report.paper_ids[: report.added])
-        return [p for p in added if not p.authors or not p.year]
+        return self.enrichment.after_import(report, self.setting("enrich_after_import"))
 
     def arxiv_client(self, **options: Any) -> arxiv_api.Client:
         """A client for the configured API (setting, or READINGLIST_ARXIV_API),

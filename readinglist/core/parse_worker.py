@@ -24,8 +24,6 @@ from typing import IO, Any
 
 from readinglist.core.importers.listing import parse_piece
 
-PIECE_CHARS = 2_000_000  # about 1,300 papers: the first piece is stored early
-
 
 def read_frames(stream: IO[bytes]) -> Iterator[Any]:
     """The pickled objects of the frames on ``stream``; ValueError if it ends inside one."""

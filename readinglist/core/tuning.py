@@ -22,6 +22,8 @@ class Tuning:
     #: More characters than nearly any listed paper takes (about 1,500 here): the
     #: piecewise path is only for a text bigger than the library it goes into.
     piece_chars_per_paper: int = 4000
+    #: Characters per piece: about 1,300 papers, so the first piece is stored early.
+    piece_chars: int = 2_000_000
     #: Pieces parsed in this process while the child process starts.
     local_pieces: int = 3
     #: The command of the parsing child (a test may give one that misbehaves).

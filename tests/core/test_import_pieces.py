@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from readinglist.core import parse_worker
 from readinglist.core.importing import pieces as pieces_module
 from readinglist.core.importing import pipeline
 from readinglist.core.library import Library
@@ -34,7 +33,6 @@ LISTING = _with_clutter(generated_text(1500, abstract_words=60))
 @pytest.fixture
 def pieces(monkeypatch):
     """Small pieces and a low threshold, so a test-sized listing takes the path."""
-    monkeypatch.setattr(parse_worker, "PIECE_CHARS", 50_000)
     calls = []
     real = pipeline.store_pieces
 
@@ -46,7 +44,7 @@ def pieces(monkeypatch):
     return calls
 
 
-PIECES = Tuning(pieces_from=100_000, compress_from=100_000)
+PIECES = Tuning(pieces_from=100_000, compress_from=100_000, piece_chars=50_000)
 USUAL = Tuning(pieces_from=1 << 40, compress_from=100_000)
 
 
@@ -152,7 +150,9 @@ w.write_frame(sys.stdout.buffer, (0, len(data)))
     ids=["dies", "garbage", "cannot-start", "stops-early"],
 )
 def test_a_failing_child_leaves_it_to_the_usual_path(tmp_path, pieces, monkeypatch, command):
-    tuning = Tuning(pieces_from=100_000, compress_from=100_000, parse_command=command)
+    tuning = Tuning(
+        pieces_from=100_000, compress_from=100_000, piece_chars=50_000, parse_command=command
+    )
     with Library.open(tmp_path / "pieces", index=False, tuning=tuning) as lib:
         report = lib.import_text(LISTING, source="big.txt")
         got = _contents(lib)

@@ -63,12 +63,11 @@ class ParseWorker:
             raise
         self._finished = False
         from readinglist.core.importers.listing import listing_pieces
-        from readinglist.core.parse_worker import PIECE_CHARS
 
         # This process parses the first pieces itself while the child starts
         # (about 0.2 s), the child all the others.
         self._text = text
-        cuts = listing_pieces(text, PIECE_CHARS)  # the rest is found by the feeder
+        cuts = listing_pieces(text, tuning.piece_chars)  # the rest is found by the feeder
         self._local = list(itertools.islice(cuts, tuning.local_pieces))
         self._feeder = threading.Thread(target=self._feed, args=(text, cuts), daemon=True)
         self._feeder.start()
