@@ -260,3 +260,19 @@ def test_readable_text_keeps_tex_dashes_and_quotes():
 
     assert readable_text("Pre-training -- a ``survey''") == "Pre-training – a “survey”"
     assert readable_text("plain  title") == "plain title"
+
+
+def test_copy_cite_pins_the_key_as_an_export_does(window, qtbot):
+    # Shift+Y copies \cite{key}; a later import adding authors must not rename
+    # the key the user has pasted into a paper (it did: the window called
+    # bibtex.cite_command directly, which pins nothing).
+    paper = window.current_paper()
+    qtbot.keyClick(window.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text() == f"\\cite{{{paper.citekey}}}"
+    title = paper.title.replace("{", "").replace("}", "")
+    window.library.import_text(
+        f"@article{{x,\n  title = {{{title}}},\n  author = {{Newman, Ada}},\n  year = {{2021}}\n}}\n"
+    )
+    after = window.library.get(paper.id)
+    assert after.authors == ["Ada Newman"]
+    assert after.citekey == paper.citekey
