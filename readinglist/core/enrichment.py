@@ -93,7 +93,9 @@ class Enrichment:
                     batch_id,
                 ],
             )
-        self.journal.committed(Changes.of(ChangeKind.ENRICH, ids, report.summary()))
+        report.changes = self.journal.committed(
+            Changes.of(ChangeKind.ENRICH, ids, report.summary())
+        )
         return report
 
     @staticmethod

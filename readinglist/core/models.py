@@ -192,6 +192,8 @@ class ImportReport:
     batch_id: int | None = None
     dry_run: bool = False
     paper_ids: list[int] = field(default_factory=list)
+    #: What the import changed, as every other change reports it (None: nothing).
+    changes: Changes | None = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,6 +232,8 @@ class EnrichReport:
     left_alone: list[tuple[int, str, str]] = field(default_factory=list)  # id, title, reason
     requests: int = 0
     batch_id: int | None = None
+    #: What the run changed, as every other change reports it (None: nothing).
+    changes: Changes | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         return (

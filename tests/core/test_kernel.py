@@ -157,6 +157,10 @@ def test_every_change_says_its_kind_and_what_else_changed(folder):
         assert lib.set_setting("backups_keep", 3).settings
         assert lib.delete([2]).kind is ChangeKind.DELETE
         assert lib.undo().kind is ChangeKind.UNDO
+        imported = lib.import_text("A Brand New Paper Title\n\nIts abstract, in a few words.")
+        assert imported.changes is not None and imported.changes.kind is ChangeKind.IMPORT
+        assert imported.changes.paper_ids == imported.paper_ids and imported.changes.counts
+        assert lib.import_text("A Brand New Paper Title\n\nIts abstract.").changes is None
         with pytest.raises(UserError, match="nothing to redo"):
             lib.redo(origin="app")
 

@@ -88,7 +88,7 @@ class Importer:
         if deferred_checkpoint:
             self.store.settle_wal()
         if report.batch_id is not None:
-            self.journal.committed(
+            report.changes = self.journal.committed(
                 Changes.of(ChangeKind.IMPORT, report.paper_ids, f"imported {report.source}")
             )
         return report
