@@ -95,6 +95,55 @@ lib.close()
 """
 
 
+BARE_WINDOW = r"""
+import sys
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QTableView, QTextEdit
+app = QApplication(sys.argv)
+win = QMainWindow()
+split = QSplitter(Qt.Orientation.Horizontal)
+model = QStandardItemModel(50, 3)
+for r in range(50):
+    model.setItem(r, 0, QStandardItem(f"Paper {r}"))
+table = QTableView()
+table.setModel(model)
+split.addWidget(table)
+split.addWidget(QTextEdit("A paper"))
+win.setCentralWidget(split)
+win.resize(1280, 800)
+win.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+SMOKE_TEST = "import sys; from readinglist.gui.app import main; sys.argv[0] = 'rl'; main()"
+
+
+def smoke_vs_bare(folder: Path, runs: int) -> dict[str, object]:
+    """``readinglist-gui --smoke-test`` against a bare PySide6 window with a table
+    and a text pane, whole processes, in turn (A B A B): the cost of the app's
+    own start-up over Qt's."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    app_s, bare_s = [], []
+    for _ in range(runs):
+        for cmd, out in (
+            ([sys.executable, "-c", SMOKE_TEST, "--library", str(folder), "--smoke-test"], app_s),
+            ([sys.executable, "-c", BARE_WINDOW], bare_s),
+        ):
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, env=env, check=True)
+            out.append(time.perf_counter() - t)
+    ratios = [a / b for a, b in zip(app_s, bare_s, strict=True)]
+    return {
+        "library": folder.name,
+        "papers": _count(folder),
+        "smoke_test_wall_s_median": round(statistics.median(app_s), 3),
+        "bare_window_wall_s_median": round(statistics.median(bare_s), 3),
+        "ratio_median": round(statistics.median(ratios), 2),
+        "runs": runs,
+    }
+
+
 def prepare(n: int, folder: Path) -> None:
     sys.path.insert(0, str(HERE))
     sys.path.insert(0, str(ROOT))
@@ -166,6 +215,7 @@ def main() -> None:
         "note": "keystroke to results includes the 60 ms typing debounce; the search "
         "index is opened by a worker 0.4 s after the window shows",
         "libraries": [measure(Path(a), runs=5) for a in sys.argv[1:]],
+        "smoke_test_vs_bare_window": [smoke_vs_bare(Path(a), runs=7) for a in sys.argv[1:]],
     }
     out = HERE / "results" / "gui.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

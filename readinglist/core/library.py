@@ -38,6 +38,8 @@ from readinglist.core.tuning import DEFAULT, Tuning
 from readinglist.core.undo import Journal
 
 if TYPE_CHECKING:
+    import sqlite_utils
+
     from readinglist.core import arxiv_api
     from readinglist.core.search import SearchIndex, SearchResult
 
@@ -69,7 +71,6 @@ class Library:
     def __init__(self, store: Store, origin: str = "cli", tuning: Tuning = DEFAULT) -> None:
         self.folder = store.folder
         self.store = store
-        self.db = store.db  # for tests and benchmarks; front ends call methods
         self.tuning = tuning
         self.journal = Journal(store, origin)
         self.papers = Papers(store.conn)
@@ -148,6 +149,11 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The database, for tests and benchmarks; front ends call methods."""
+        return self.store.db
 
     @property
     def search_index(self) -> SearchIndex | None:

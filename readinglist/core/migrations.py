@@ -1,16 +1,53 @@
-"""Every schema change, in order. Never edit a migration that has shipped; add one."""
+"""Every schema change, in order. Never edit a migration that has shipped; add one.
+
+The steps are a plain list, so that their number (stamped as PRAGMA user_version
+once all are applied) is known without importing sqlite-utils; ``migration_set()``
+hands them to sqlite-utils' Migrations when there is something to apply.
+"""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from readinglist.core.db import run_script
 
-migrations = Migrations("readinglist")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+Step = Callable[["Database"], None]
+#: (name, function) for every migration, in order.
+STEPS: list[tuple[str, Step]] = []
+SET_NAME = "readinglist"
 
 
-@migrations(name="0001_initial")
+def migration(name: str) -> Callable[[Step], Step]:
+    """Register a migration step (in the order of the module)."""
+
+    def register(fn: Step) -> Step:
+        STEPS.append((name, fn))
+        return fn
+
+    return register
+
+
+def version() -> int:
+    """The schema version of a library with every migration applied."""
+    return len(STEPS)
+
+
+def migration_set() -> Migrations:
+    """The steps as sqlite-utils Migrations, which records what was applied."""
+    from sqlite_utils.migrations import Migrations
+
+    found = Migrations(SET_NAME)
+    for name, fn in STEPS:
+        found(name=name)(fn)
+    return found
+
+
+@migration("0001_initial")
 def m0001_initial(db: Database) -> None:
     run_script(
         db,
@@ -89,7 +126,7 @@ def m0001_initial(db: Database) -> None:
     )
 
 
-@migrations(name="0002_search_index_queue")
+@migration("0002_search_index_queue")
 def m0002_search(db: Database) -> None:
     # Papers changed since they were last indexed. Triggers write it in the
     # same transaction as the change, so a crash between SQLite and Whoosh is
@@ -138,7 +175,7 @@ def m0002_search(db: Database) -> None:
     )
 
 
-@migrations(name="0003_citekey_pinning")
+@migration("0003_citekey_pinning")
 def m0003_citekeys(db: Database) -> None:
     # Where each key came from, and when it first left the library in an export:
     # a generated key may be regenerated once when better metadata arrives,
@@ -153,7 +190,7 @@ def m0003_citekeys(db: Database) -> None:
     )
 
 
-@migrations(name="0004_undo")
+@migration("0004_undo")
 def m0004_undo(db: Database) -> None:
     # One row per undoable step. "before" and "after" hold the complete state of
     # the papers a step touched (row, tags, imports), so undo and redo restore it
@@ -176,7 +213,7 @@ def m0004_undo(db: Database) -> None:
     )
 
 
-@migrations(name="0005_undo_by_origin")
+@migration("0005_undo_by_origin")
 def m0005_undo_origin(db: Database) -> None:
     # Each step says where it was made ("app", "cli"), so each front end undoes
     # its own changes, and how it is stored: format 1 (the steps above) holds

@@ -177,3 +177,17 @@ def test_undo_of_an_import_keeps_what_was_merged_exactly(tmp_path):
         assert lib.get(1).tags == ["before"]
         step = lib.db.execute("SELECT before FROM undo_steps WHERE kind = 'import'").fetchall()
         assert all("created" in json.loads(s) for (s,) in step)
+
+
+def test_the_schema_stamp_counts_every_migration(tmp_path):
+    # An up-to-date library opens without sqlite-utils' migration machinery,
+    # trusting PRAGMA user_version: it is the number of migrations.
+    import sqlite_utils
+
+    from readinglist.core import migrations
+
+    steps = migrations.migration_set()
+    assert migrations.version() == len(steps.pending(sqlite_utils.Database(memory=True))) == 5
+    with Library.open(tmp_path / "lib", index=False) as lib:
+        assert lib.db.execute("PRAGMA user_version").fetchone()[0] == migrations.version()
+        assert not steps.pending(lib.db)

@@ -81,7 +81,7 @@ def test_pending_migration_backs_up_the_database_first(tmp_path):
         lib.import_text(SMALL_LISTING)
     assert not (folder / "backups").exists()  # a new, empty library needs no backup
 
-    @mig.migrations(name="9999_test_only")
+    @mig.migration("9999_test_only")
     def _m(db):
         db.conn.execute("ALTER TABLE papers ADD COLUMN test_only TEXT")
 
@@ -98,9 +98,7 @@ def test_pending_migration_backs_up_the_database_first(tmp_path):
         )
         old.close()
     finally:
-        mig.migrations._migrations = [
-            m for m in mig.migrations._migrations if m.name != "9999_test_only"
-        ]
+        mig.STEPS[:] = [(name, fn) for name, fn in mig.STEPS if name != "9999_test_only"]
 
 
 def test_reference_listing_imports_50_papers_and_records_the_batch(library):
