@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from readinglist.core.importing import pieces as pieces_module
-from readinglist.core.importing import pipeline
 from readinglist.core.library import Library
 from readinglist.core.tuning import Tuning
 
@@ -34,13 +33,13 @@ LISTING = _with_clutter(generated_text(1500, abstract_words=60))
 def pieces(monkeypatch):
     """Small pieces and a low threshold, so a test-sized listing takes the path."""
     calls = []
-    real = pipeline.store_pieces
+    real = pieces_module.store_pieces
 
     def store(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "store_pieces", store)
+    monkeypatch.setattr(pieces_module, "store_pieces", store)
     return calls
 
 

@@ -11,19 +11,20 @@ import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readinglist.core.db import now_iso
 from readinglist.core.errors import BadInput
-from readinglist.core.importers import detect_format, parse
 from readinglist.core.importing import rows as writer
 from readinglist.core.importing.matching import dedup_within, merge_updates, title_match
-from readinglist.core.importing.pieces import Compressor, NotInPieces, ParseWorker, store_pieces
 from readinglist.core.models import ChangeKind, Changes, ImportReport, PaperDraft
 from readinglist.core.store import Store
 from readinglist.core.text import MAX_IMPORT_BYTES, decode
 from readinglist.core.tuning import Tuning
 from readinglist.core.undo import Journal, delta, id_ranges, snapshot
+
+if TYPE_CHECKING:
+    from readinglist.core.importing.pieces import Compressor
 
 Progress = Callable[[int, int], None]
 Write = Callable[[sqlite3.Connection], list[int]]
@@ -70,6 +71,11 @@ class Importer:
     ) -> ImportReport:
         """Import a listing in one transaction; raises BadInput when nothing is recognisable."""
         tuning = self.tuning
+        # Imported here, not at the top: the parsers and the bulk path's
+        # subprocess/pickle are not needed to open the library (cold start).
+        from readinglist.core.importers import detect_format
+        from readinglist.core.importing.pieces import Compressor
+
         # A big text is stored zlib-compressed (a third of the bytes to write),
         # compressed in a thread while this one parses (zlib releases the GIL).
         packed = Compressor(text) if len(text) >= tuning.compress_from and not dry_run else None
@@ -104,6 +110,8 @@ class Importer:
     ) -> tuple[ImportReport, bool]:
         """Parse, then decide and write in one transaction; (report, whether the
         commit left the WAL checkpoint to settle_wal)."""
+        from readinglist.core.importers import parse
+
         result = parse(text, format=format, name=source)
         report = ImportReport(
             format=result.format,
@@ -124,20 +132,22 @@ class Importer:
     ) -> tuple[ImportReport, bool] | None:
         """A big listing parsed by a child process while this one stores it (see
         store_pieces); None, having changed nothing, when that does not apply."""
+        from readinglist.core.importing import pieces
+
         report = ImportReport(format="listing", source=source, dry_run=False)
         try:
-            worker = ParseWorker(text, self.tuning)
+            worker = pieces.ParseWorker(text, self.tuning)
         except OSError:
             return None
 
         def write(conn: sqlite3.Connection) -> list[int]:
-            added = store_pieces(conn, worker, report, len(text), progress)
+            added = pieces.store_pieces(conn, worker, report, len(text), progress)
             self._record(conn, report, added, [], {})
             return added
 
         try:
             return report, self._commit(write, report, text, packed)
-        except NotInPieces:
+        except pieces.NotInPieces:
             return None
         finally:
             worker.close()
