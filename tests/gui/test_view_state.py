@@ -13,6 +13,8 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from readinglist.core.latex import readable_text
 from readinglist.core.library import Library
 
+from support import corpus
+
 NoMod = Qt.KeyboardModifier.NoModifier
 
 
@@ -150,3 +152,76 @@ def test_sort_settings_do_not_leak_between_tests(win):
     # The fixture clears QSettings; a saved sort from another test must not apply.
     assert QSettings().value("view/sort") is None
     assert win.model.ids == win.library.ids(status="unread")
+
+
+# --- sorting, relaunching, search freshness ------------------------------------------
+
+
+def test_sort_keys_sort_reverse_and_keep_the_current_paper(win, qtbot):
+    key(qtbot, win, Qt.Key.Key_J)
+    paper = on_screen(win)
+    key(qtbot, win, Qt.Key.Key_V)
+    key(qtbot, win, Qt.Key.Key_T)
+    ids = list(win.model.ids)
+    assert ids == win.library.sorted_ids(ids, "title COLLATE NOCASE")
+    assert on_screen(win) == paper
+    assert win.table.horizontalHeader().sortIndicatorSection() == 2
+    key(qtbot, win, Qt.Key.Key_V)
+    key(qtbot, win, Qt.Key.Key_T)  # again: reversed
+    assert list(win.model.ids) == win.library.sorted_ids(ids, "title COLLATE NOCASE", True)
+    assert on_screen(win) == paper
+    row = win.table.currentIndex().row()
+    assert win.table.visualRect(win.model.index(row, 2)).intersects(win.table.viewport().rect())
+    key(qtbot, win, Qt.Key.Key_V)
+    key(qtbot, win, Qt.Key.Key_Y)
+    years = [win.library.get(i).year or 0 for i in win.model.ids]
+    assert years == sorted(years, reverse=True)  # newest first
+    assert on_screen(win) == paper
+
+
+def test_relaunch_reopens_the_view_search_sort_and_paper(win, qtbot):
+    win.go_view("all")
+    search(qtbot, win, "regression")
+    key(qtbot, win, Qt.Key.Key_V)
+    key(qtbot, win, Qt.Key.Key_Y)
+    key(qtbot, win, Qt.Key.Key_J)
+    results, paper = list(win.model.ids), on_screen(win)
+    again = relaunch(qtbot, win)
+    try:
+        qtbot.waitUntil(lambda: again.model.ids == results)
+        assert again.search_box.text() == "regression"
+        assert again.sidebar.currentItem().text(0).startswith("All")
+        assert on_screen(again) == paper
+        qtbot.keyClick(again.table, Qt.Key.Key_S)
+        assert again.library.get(paper).starred
+        assert list(again.model.ids) == results  # the sort survives the change
+    finally:
+        again.close()
+
+
+def test_search_while_the_index_catches_up_says_so_then_updates(win, qtbot):
+    # Papers another process imported wait in the index queue; the window's worker
+    # catches up in the background and the search says so meanwhile.
+    win.worker.inline_sync = 0
+    other = Library.open(win.library.folder, index=False, daily_backup=False)
+    try:
+        before = set(other.ids())
+        other.import_file(corpus("arxiv-listing-text/arxiv-browse__q-fin-listings-new.txt"))
+        new = [p for p in other.list_papers() if p.id not in before]
+    finally:
+        other.close()
+    assert new and win.library.pending_index_changes() >= len(new)
+    word = max(new[0].title.split(), key=len).strip(":,.()").lower()
+    seen: list[tuple[str, list[int]]] = []
+    win.statusBar().messageChanged.connect(lambda m: seen.append((m, list(win.model.ids))))
+    key(qtbot, win, Qt.Key.Key_Slash)
+    qtbot.keyClicks(win.search_box, word)
+    qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: new[0].id in win.model.ids, timeout=30000)
+    notices = [(m, ids) for m, ids in seen if m.startswith("Indexing")]
+    assert notices, f"no indexing notice among {[m for m, _ in seen]}"
+    assert all(len(ids) < 50 for _, ids in notices)  # never the unfiltered view
+    with Library.open(win.library.folder) as indexed:
+        expected = {h.paper.id for h in indexed.search(word, limit=None).hits}
+    assert set(win.model.ids) == expected
+    assert "indexing" not in win.counts_label.text()
