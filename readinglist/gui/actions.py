@@ -58,6 +58,12 @@ ACTIONS: tuple[Action, ...] = (
     Action("go.read", ("G, R",), "Go to Read", "list"),
     Action("go.starred", ("G, S",), "Go to Starred", "list"),
     Action("go.all", ("G, A",), "Go to All", "list"),
+    # V for view order: no single-letter key is free for four sorts, and no other
+    # key starts with V, so the two-key sequences never wait on a shorter one.
+    Action("sort.title", ("V, T",), "Sort by title (again: reversed)", "list"),
+    Action("sort.authors", ("V, A",), "Sort by authors (again: reversed)", "list"),
+    Action("sort.year", ("V, Y",), "Sort by year (again: reversed)", "list"),
+    Action("sort.added", ("V, D",), "Sort by date added (again: reversed)", "list"),
 )
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import html
-import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QStringListModel, Qt, QThread, QTimer, QUrl, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QSettings,
+    QStringListModel,
+    Qt,
+    QTimer,
+    QUrl,
+)
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,135 +44,18 @@ from PySide6.QtWidgets import (
 
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
+from readinglist.core.models import ChangeKind, Changes
 from readinglist.core.text import MARK_END, MARK_START
 from readinglist.gui.actions import ACTIONS, bind, effective_keys
 from readinglist.gui.paper_model import PaperModel, readable_text, shorten
+from readinglist.gui.search_worker import SearchWorker
+from readinglist.gui.view_state import SORT_OF_COLUMN, SORTS, VIEWS, ViewState
 
-VIEWS = (
-    ("inbox", "Inbox", {"status": "unread"}),
-    ("queue", "Queue", {"status": "queued"}),
-    ("read", "Read", {"status": "read"}),
-    ("starred", "Starred", {"starred": True}),
-    ("dismissed", "Dismissed", {"status": "dismissed"}),
-    ("all", "All", {}),
-)
 ROLE = Qt.ItemDataRole.UserRole
-
-
-#: Search results ranked by relevance in the list; the other matches follow, newest first.
-RANKED_RESULTS = 200
-
-
-class SearchWorker(QThread):
-    """Owns the search index in the app: checks it when the app opens (rebuilding
-    it if needed), keeps it up to date with the library's queue of changes, and
-    answers searches and "similar papers" off the GUI thread.
-
-    Only the newest request of each kind is run; older ones waiting are dropped.
-    """
-
-    # object, not list/set: PySide6 6.12 corrupted refcounts converting set arguments
-    # (a "deallocating None" abort after a few dozen searches).
-    finished_search = Signal(int, object, int, str, object)
-    found_similar = Signal(int, object)
-    index_status = Signal(str)
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__()
-        self.folder = folder
-        self._search: tuple[int, str] | None = None
-        self._similar: int | None = None
-        self._lock = threading.Condition()
-        self._stop = False
-
-    def ask(self, serial: int, text: str) -> None:
-        with self._lock:
-            self._search = (serial, text)
-            self._lock.notify()
-
-    def ask_similar(self, paper_id: int) -> None:
-        with self._lock:
-            self._similar = paper_id
-            self._lock.notify()
-
-    def stop(self) -> None:
-        with self._lock:
-            self._stop = True
-            self._lock.notify()
-        if self.isRunning():
-            self.wait(30000)
-
-    def run(self) -> None:
-        lib = Library.open(self.folder, index=False, daily_backup=False)
-        try:
-            if lib.pending_index_changes() > 1000 or not (self.folder / "index").exists():
-                self.index_status.emit("Building the search index…")
-            try:
-                notice = lib.ensure_index()
-            except Exception as exc:
-                self.index_status.emit(f"Search is unavailable: {exc}")
-                return
-            try:
-                lib.warm_search()  # the first is:unread search is then as fast as the rest
-            except Exception as exc:
-                self.index_status.emit(f"Search is unavailable: {exc}")
-                return
-            self.index_status.emit(notice or "ready")
-            # The daily backup once search is ready, in a thread of its own: copying
-            # and checking a big library takes seconds, and searches must not wait.
-            threading.Thread(
-                target=_daily_backup, args=(self.folder, self.index_status.emit), daemon=True
-            ).start()
-            while True:
-                with self._lock:
-                    while self._search is None and self._similar is None and not self._stop:
-                        self._lock.wait()
-                    if self._stop:
-                        return
-                    search, similar = self._search, self._similar
-                    self._search = self._similar = None
-                try:
-                    # Changes made in the window since the last request; when another
-                    # process is indexing (a big CLI import), search the index as it
-                    # is rather than wait, and catch up on the next request.
-                    lib.sync_index(wait=False)
-                except Exception as exc:
-                    self.index_status.emit(f"Index update failed: {exc}")
-                if search is not None:
-                    serial, text = search
-                    try:
-                        # The best matches ranked, then every other match newest
-                        # first: ranking all 20,000 papers that share a common word
-                        # would take about a second at 100,000 papers.
-                        result = lib.ranked_search(text, limit=RANKED_RESULTS, rest=True)
-                        ids = [h.paper_id for h in result.hits] + result.rest
-                        terms = set().union(*result.terms.values()) if result.terms else set()
-                        self.finished_search.emit(serial, ids, result.total, result.notice, terms)
-                    except Exception as exc:
-                        self.finished_search.emit(serial, [], 0, f"search failed: {exc}", set())
-                if similar is not None:
-                    try:
-                        hits = lib.similar(similar, limit=5)
-                        items = [(h.paper.id, h.paper.title) for h in hits]
-                    except Exception:
-                        items = []
-                    self.found_similar.emit(similar, items)
-        finally:
-            lib.close()
 
 
 class ImportCancelled(Exception):
     """Raised from the progress callback: the import's transaction rolls back."""
-
-
-def _daily_backup(folder: Path, say: Any) -> None:
-    lib = Library.open(folder, index=False, daily_backup=False)
-    try:
-        lib.daily_backup()
-        if lib.backup_notice:
-            say(lib.backup_notice)
-    finally:
-        lib.close()
 
 
 class PaperTable(QTableView):
@@ -207,12 +97,21 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library = library
         self.setWindowTitle("Readinglist")
-        self.current_view: dict[str, Any] = {"status": "unread"}
+        # What the user is looking at, as it was at the last quit; every pane
+        # renders from it (see view_state.py).
+        settings = QSettings()
+        self.state = ViewState.from_settings(
+            {k: settings.value(f"view/{k}") for k in ViewState().to_settings()}
+        )
         self.search_terms: set[str] = set()
         self._search_serial = 0
+        # Whether the next search answer keeps the current paper (a re-run after a
+        # change) or starts on the first result (a new query).
+        self._keep_current = True
+        self._rendering = False  # the window moves the cursor, not the user
         self._match_count: int | None = None
+        self._catching_up = 0  # papers the index is still catching up on
         self._stats: Any = None
-        self._picking = False  # papers are being picked with x
         self.index_ready = False
 
         self.search_box = QLineEdit()
@@ -248,9 +147,11 @@ class MainWindow(QMainWindow):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.table.horizontalHeader()
-        # Newest first until the user sorts; set before sorting is enabled, which sorts.
-        header.setSortIndicator(6, Qt.SortOrder.DescendingOrder)
-        self.table.setSortingEnabled(True)
+        # Qt's own sorting is off: it reorders rows under the cursor behind the view
+        # state's back. A click sorts through the state, as the sort keys do.
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._header_clicked)
         self.table.verticalHeader().hide()
         rows = self.table.verticalHeader()
         rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -263,7 +164,8 @@ class MainWindow(QMainWindow):
         for col, width in ((0, 26), (1, 24), (3, 140), (4, 44), (5, 90), (6, 84)):
             self.table.setColumnWidth(col, width)
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_detail())
+        self.table.selectionModel().currentRowChanged.connect(self._cursor_moved)
+        self.table.selectionModel().selectionChanged.connect(self._selection_edited)
 
         self.detail = QTextBrowser()
         self.detail.setOpenLinks(False)
@@ -342,8 +244,15 @@ class MainWindow(QMainWindow):
         self._start_worker.timeout.connect(self.worker.start)
         self._start_worker.start()
 
-        self.refresh_sidebar(select="inbox")
         self._restore_settings()
+        if not self.refresh_sidebar():
+            self.state.choose_view("view", "inbox", VIEWS[0][2])  # the saved view is gone
+            self.refresh_sidebar()
+        self.search_box.blockSignals(True)
+        self.search_box.setText(self.state.search)
+        self.search_box.blockSignals(False)
+        self._show_sort()
+        self._load_view()
         self.table.setFocus()
 
         # The CLI (or another program) may change the library while the window is
@@ -393,6 +302,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
         self._paper_menu = bar.addMenu("&Paper")
         self._go_menu = bar.addMenu("&Go")
+        self._view_menu = bar.addMenu("&View")
         edit = bar.addMenu("&Edit")
         self._action(edit, "&Undo", QKeySequence.StandardKey.Undo, lambda: self._undo(redo=False))
         self._action(edit, "&Redo", QKeySequence.StandardKey.Redo, lambda: self._undo(redo=True))
@@ -436,20 +346,27 @@ class MainWindow(QMainWindow):
                 "scroll.down": lambda: self._scroll_detail(1),
                 "scroll.up": lambda: self._scroll_detail(-1),
                 "select.toggle": self._toggle_in_selection,
-                "select.all": self.table.selectAll,
+                "select.all": self._select_all,
                 "edit.untag": self._start_untag,
                 "go.inbox": lambda: self.go_view("inbox"),
                 "go.queue": lambda: self.go_view("queue"),
                 "go.read": lambda: self.go_view("read"),
                 "go.starred": lambda: self.go_view("starred"),
                 "go.all": lambda: self.go_view("all"),
+                "sort.title": lambda: self.sort_by("title"),
+                "sort.authors": lambda: self.sort_by("authors"),
+                "sort.year": lambda: self.sort_by("year"),
+                "sort.added": lambda: self.sort_by("added"),
             },
         )
         self._fill_key_menus()
 
     # --- sidebar and views ------------------------------------------------------------
 
-    def refresh_sidebar(self, select: str | None = None) -> None:
+    def refresh_sidebar(self, select: str | None = None) -> bool:
+        """Rebuild the sidebar with its counts, the state's view selected (without
+        reloading the list). ``select`` chooses another view. Returns whether the
+        state's view is still there (a tag or saved search may be gone)."""
         self._tag_names.setStringList([n for n, _ in self.library.tags()])
         stats = self._stats = self.library.stats()
         counts = {
@@ -460,7 +377,6 @@ class MainWindow(QMainWindow):
             "dismissed": stats.by_status["dismissed"],
             "all": stats.total,
         }
-        current = select or self._selected_key()
         self.sidebar.blockSignals(True)
         self.sidebar.clear()
         to_select = None
@@ -468,7 +384,7 @@ class MainWindow(QMainWindow):
             item = QTreeWidgetItem([f"{label}  ({counts[key]:,})"])
             item.setData(0, ROLE, ("view", key, filters))
             self.sidebar.addTopLevelItem(item)
-            if key == current:
+            if ("view", key) == (self.state.kind, self.state.key):
                 to_select = item
         groups = (
             ("Tags", [(f"{n}  ({c:,})", ("tag", n, {"tag": n})) for n, c in self.library.tags()]),
@@ -495,58 +411,162 @@ class MainWindow(QMainWindow):
                 child = QTreeWidgetItem([text])
                 child.setData(0, ROLE, data)
                 parent.addChild(child)
-                if data[1] == current:
+                if data[:2] == (self.state.kind, self.state.key):
                     to_select = child
             parent.setExpanded(True)
         if to_select is not None:
-            # Rebuilding the sidebar must not reload the list (and drop the selection)
-            # unless the caller asked for another view.
             self.sidebar.setCurrentItem(to_select)
+            # A view restored from the settings learns its filters here.
+            self.state.filters = dict(to_select.data(0, ROLE)[2])
         self.sidebar.blockSignals(False)
-        if select is not None and to_select is not None:
-            self._view_chosen()
-
-    def _selected_key(self) -> str | None:
-        item = self.sidebar.currentItem()
-        data = item.data(0, ROLE) if item else None
-        return data[1] if data else None
+        if select is not None:
+            self.go_view(select)
+        return to_select is not None
 
     def _view_chosen(self) -> None:
         item = self.sidebar.currentItem()
         data = item.data(0, ROLE) if item else None
         if not data:
             return
-        self.current_view = dict(data[2])
-        if "query" in self.current_view:
-            self.search_box.setText(self.current_view["query"])
-            return
-        if self.search_box.text():
-            self.search_box.blockSignals(True)
-            self.search_box.clear()
-            self.search_box.blockSignals(False)
-            self.search_terms = set()
-            self._match_count = None
-        self.reload()
+        kind, key, filters = data
+        self.state.choose_view(kind, key, filters)
+        # A saved search is its query; any other view drops the search.
+        self.state.search = str(filters.get("query", ""))
+        self.search_box.blockSignals(True)
+        self.search_box.setText(self.state.search)
+        self.search_box.blockSignals(False)
+        self._load_view(keep=False)
 
-    def reload(self, keep: int | None = None) -> None:
-        """Re-read the ids of the current view (or search) and keep the cursor near."""
-        if self.search_box.text().strip():
-            self._run_search()
+    def reload(self) -> None:
+        """Re-read the view (or search); the current paper stays current."""
+        self._load_view()
+
+    def _load_view(self, keep: bool = True) -> None:
+        if self.state.search:
+            self._search_serial += 1
+            self._keep_current = keep
+            self.worker.ask(self._search_serial, self.state.search)
             return
-        ids = self.library.ids(**self.current_view)
-        row = max(0, self.table.currentIndex().row())
-        self.model.set_ids(ids)
-        self._select_row(row if keep is None else max(0, self.model.row_of(keep)))
+        self.search_terms = set()
+        self._match_count = None
+        self._catching_up = 0
+        self._render(self.library.ids(**self.state.filters), keep)
+
+    def _render(self, ids: list[int], keep: bool = True) -> None:
+        """Show these papers (in view order, then the state's sort) with the cursor,
+        the highlight and the detail pane on the state's current paper."""
+        sort = self.state.sort
+        ordered = self.library.sorted_ids(ids, sort.key, sort.descending) if sort else ids
+        self.state.show(ordered, keep)
+        if self.model.ids != self.state.ids:
+            self._rendering = True
+            try:
+                self.model.set_ids(self.state.ids)
+            finally:
+                self._rendering = False
+        self._place_cursor()
+        self._show_detail()
         self._update_status()
 
-    def _select_row(self, row: int) -> None:
-        self._picking = False
-        if not self.model.ids:
-            self._show_detail()
+    def _place_cursor(self) -> None:
+        """Put the table's cursor and highlight where the state says, scrolled into sight."""
+        selection = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag
+        row = self.model.row_of(self.state.current) if self.state.current is not None else -1
+        self._rendering = True
+        try:
+            if row < 0:
+                selection.clear()
+                return
+            index = self.model.index(row, 2)
+            if self.state.picked:
+                picked = QItemSelection()
+                for pid in self.state.picked:
+                    r = self.model.row_of(pid)
+                    picked.select(self.model.index(r, 0), self.model.index(r, 0))
+                selection.select(picked, flags.ClearAndSelect | flags.Rows)
+                selection.setCurrentIndex(index, flags.NoUpdate)
+            else:
+                # As a click does, so that the table's own selection anchor is here
+                # too (a later selectRow of this row then keeps it selected).
+                self.table.selectRow(row)
+                selection.setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
+            self.table.scrollTo(index)
+        finally:
+            self._rendering = False
+
+    def _cursor_moved(self, *_: Any) -> None:
+        """The user moved the cursor (mouse, Page Down): the state follows."""
+        if self._rendering:
             return
-        row = min(max(0, row), len(self.model.ids) - 1)
-        self.table.selectRow(row)
-        self.table.setCurrentIndex(self.model.index(row, 2))
+        paper = self.model.paper(self.table.currentIndex().row())
+        self.state.current = paper.id if paper is not None else None
+        self._show_detail()
+
+    def _selection_edited(self, *_: Any) -> None:
+        """Rows the user selected with the mouse (or Shift) are picks, so that a
+        re-render after a change keeps them."""
+        if self._rendering:
+            return
+        rows = self.table.selectionModel().selectedRows()
+        self.state.picked = {self.model.ids[i.row()] for i in rows} if len(rows) > 1 else set()
+
+    def _select_row(self, row: int) -> None:
+        """Make the paper at ``row`` (clamped to the list) current; picks are dropped."""
+        self.state.picked = set()
+        self._go_to(row)
+
+    def _go_to(self, row: int) -> None:
+        if self.model.ids:
+            self.state.current = self.model.ids[min(max(0, row), len(self.model.ids) - 1)]
+        self._place_cursor()
+        self._show_detail()
+
+    # --- sorting ------------------------------------------------------------------------
+
+    def sort_by(self, column: str) -> None:
+        """Sort the list by a column (again: reversed); the current paper stays current."""
+        sort = self.state.sort_by(column)
+        QSettings().setValue("view/sort", sort.to_text())
+        self._show_sort()
+        self._render(self.state.ids)
+
+    def _header_clicked(self, column: int) -> None:
+        if column in SORT_OF_COLUMN:
+            self.sort_by(SORT_OF_COLUMN[column])
+        else:
+            self._show_sort()  # Qt moved the arrow to a column that does not sort
+
+    def _show_sort(self) -> None:
+        header = self.table.horizontalHeader()
+        sort = self.state.sort
+        if sort is None:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        else:
+            order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
+            header.setSortIndicator(SORTS[sort.column][0], order)
+
+    # --- changes --------------------------------------------------------------------------
+
+    def apply_changes(self, changes: Changes) -> None:
+        """The one place the window reacts to a change of the library (its own, an
+        undo, an import, another process's): each pane refreshes what it concerns."""
+        self.model.refresh_rows(changes.paper_ids or None)
+        if changes.tags or changes.counts or changes.saved_searches:
+            if not self.refresh_sidebar():
+                self.go_view("all")  # the tag or saved search shown is gone
+                return
+        if changes.counts:
+            self._load_view()  # which papers the view holds may have changed
+        # A search's new answer comes later, from the worker: the pane shows the
+        # change now. Not after a note: the user is typing it there.
+        if (
+            (not changes.counts or self.state.search)
+            and changes.kind is not ChangeKind.NOTE
+            and (not changes.paper_ids or self.state.current in changes.paper_ids)
+        ):
+            self._show_detail()
+        self._update_status()
 
     # --- search -------------------------------------------------------------------------
 
@@ -556,22 +576,26 @@ class MainWindow(QMainWindow):
 
     def _run_search(self) -> None:
         text = self.search_box.text().strip()
-        if not text:
-            self.search_terms = set()
-            self._match_count = None
-            self.reload()
-            return
-        self._search_serial += 1
-        self.worker.ask(self._search_serial, text)
+        # The same query again (the index got ready) keeps the paper; a new one
+        # starts on its best match; clearing the query goes back to the view.
+        keep = text == self.state.search or not text
+        self.state.search = text
+        self._load_view(keep)
 
-    def _search_done(self, serial: int, ids: list, total: int, notice: str, terms: set) -> None:
+    def _search_done(
+        self, serial: int, ids: list, total: int, notice: str, terms: set, behind: int
+    ) -> None:
         if serial != self._search_serial:
             return  # a newer query was typed: this answer is stale
         self.search_terms = terms
         self._match_count = total
-        self.model.set_ids(ids)
-        self._select_row(0)
-        self._update_status(notice)
+        self._catching_up = behind
+        self._render(ids, keep=self._keep_current)
+        self._keep_current = True  # a second answer (index caught up) keeps the cursor
+        if behind:
+            notice = f"Indexing {behind:,} papers… showing the matches found so far"
+        if notice:
+            self.statusBar().showMessage(notice, 10000)
 
     # --- detail pane ---------------------------------------------------------------------
 
@@ -582,7 +606,10 @@ class MainWindow(QMainWindow):
         return [p for p in (self.model.paper(r) for r in rows) if p is not None]
 
     def current_paper(self) -> Any:
-        return self.model.paper(self.table.currentIndex().row())
+        """The paper the view state holds current (the highlighted one)."""
+        if self.state.current is None:
+            return None
+        return self.model.paper(self.model.row_of(self.state.current))
 
     def _marked_html(self, text: str) -> str:
         """Paper text as HTML: always escaped (a title is never markup), with LaTeX
@@ -705,8 +732,7 @@ class MainWindow(QMainWindow):
         text = self.note.toPlainText()
         try:
             if self.library.get(self._note_paper).note != text:
-                self.library.set_note(self._note_paper, text)
-                self.model.refresh_rows([self._note_paper])
+                self.apply_changes(self.library.set_note(self._note_paper, text))
         except UserError as exc:
             self.statusBar().showMessage(str(exc), 5000)
 
@@ -721,51 +747,35 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def _act(self, fn: Any, *args: Any) -> None:
+        """Run a Library change the user asked for and show its result."""
         try:
             changes = fn(*args)
         except UserError as exc:
             self.warn(str(exc))
             return
-        if changes is not None and getattr(changes, "description", ""):
+        self.apply_changes(changes)
+        if changes.description:
             self.statusBar().showMessage(
                 changes.description[:1].upper() + changes.description[1:], 4000
             )
 
     def mark_selected(self, status: str) -> None:
         papers = self.selected_papers()
-        if not papers:
-            return
-        row = self.table.currentIndex().row()
-        self._act(self.library.mark, [p.id for p in papers], status)
-        self.refresh_sidebar()
-        self.model.refresh_rows([p.id for p in papers])
-        self.reload_keep_row(row)
-
-    def reload_keep_row(self, row: int) -> None:
-        ids = self.library.ids(**self.current_view) if not self.search_box.text().strip() else None
-        if ids is not None:
-            self.model.set_ids(ids)
-            self._select_row(row)
-        else:
-            self._show_detail()  # search results stay; the pane shows the new status
-        self._update_status()
+        if papers:
+            # Triaged picks are done with (tags and stars keep them: add, then fix).
+            self.state.picked = set()
+            self._act(self.library.mark, [p.id for p in papers], status)
 
     def delete_selected(self) -> None:
         papers = self.selected_papers()
-        if not papers:
-            return
-        row = self.table.currentIndex().row()
-        self._act(self.library.delete, [p.id for p in papers])
-        self.refresh_sidebar()
-        self.reload_keep_row(row)
+        if papers:
+            self.state.picked = set()
+            self._act(self.library.delete, [p.id for p in papers])
 
     def toggle_star(self) -> None:
         papers = self.selected_papers()
         if papers:
             self._act(self.library.set_starred, [p.id for p in papers], not papers[0].starred)
-            self.model.refresh_rows([p.id for p in papers])
-            self.refresh_sidebar()
-            self._show_detail()
 
     def open_selected(self) -> None:
         paper = self.current_paper()
@@ -862,8 +872,7 @@ class MainWindow(QMainWindow):
         finally:
             if progress is not None:
                 progress.close()
-        self.refresh_sidebar()
-        self.reload()
+        self.apply_changes(Changes.of(ChangeKind.IMPORT, report.paper_ids, report.summary()))
         self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
         self.start_enrichment(self.library.to_complete_after_import(report))
         return report
@@ -951,9 +960,7 @@ class MainWindow(QMainWindow):
             self._enrich_failed(str(exc))
             return
         changed = [pid for pid, _, _ in report.changed]
-        self.model.refresh_rows(changed)
-        self.refresh_sidebar()
-        self._show_detail()
+        self.apply_changes(Changes.of(ChangeKind.ENRICH, changed, report.summary()))
         self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
         self.enrich_dialog = EnrichReportDialog(self, report)
         self.enrich_dialog.show()  # not modal: triage goes on while it is open
@@ -983,18 +990,20 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
 
+    def _current_row(self) -> int:
+        return self.model.row_of(self.state.current) if self.state.current is not None else -1
+
     def _move(self, step: int) -> None:
-        row = self.table.currentIndex().row() + step
-        if self._picking and 0 <= row < len(self.model.ids):
+        row = self._current_row() + step
+        if self.state.picked:
             # Papers picked with x stay picked while the cursor moves.
-            flags = self.table.selectionModel().SelectionFlag.NoUpdate
-            self.table.selectionModel().setCurrentIndex(self.model.index(row, 2), flags)
-            self.table.scrollTo(self.model.index(row, 2))
+            if 0 <= row < len(self.model.ids):
+                self._go_to(row)
             return
         self._select_row(row)
 
     def _move_unread(self, step: int) -> None:
-        row = self.table.currentIndex().row() + step
+        row = self._current_row() + step
         while 0 <= row < len(self.model.ids):
             paper = self.model.paper(row)
             if paper is not None and paper.status.value == "unread":
@@ -1015,9 +1024,12 @@ class MainWindow(QMainWindow):
         """
         chosen = effective_keys(self._keymap())
         for action in ACTIONS:
+            group = action.id.split(".")[0]
             menu = (
-                self._go_menu
-                if action.id.split(".")[0] in ("nav", "go", "view", "scroll")
+                self._view_menu
+                if group == "sort"
+                else self._go_menu
+                if group in ("nav", "go", "view", "scroll")
                 else self._paper_menu
             )
             if action.id.startswith(("help.", "search.")):
@@ -1056,16 +1068,13 @@ class MainWindow(QMainWindow):
         bar.setValue(bar.value() + direction * bar.pageStep())
 
     def _toggle_in_selection(self) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            if not self._picking:
-                self._picking = True
-                self.table.clearSelection()
-            flags = (
-                self.table.selectionModel().SelectionFlag.Toggle
-                | self.table.selectionModel().SelectionFlag.Rows
-            )
-            self.table.selectionModel().select(index, flags)
+        if self.state.current is not None:
+            self.state.toggle_pick(self.state.current)
+            self._place_cursor()
+
+    def _select_all(self) -> None:
+        self.state.picked = set(self.state.ids)
+        self._place_cursor()
 
     def _start_untag(self) -> None:
         self.tag_editor.setText("-")
@@ -1109,9 +1118,7 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             self.statusBar().showMessage(str(exc).capitalize(), 4000)
             return
-        self.model.refresh_rows()
-        self.refresh_sidebar()
-        self.reload()
+        self.apply_changes(changes)
         self.statusBar().showMessage(changes.description, 6000)
 
     # --- tags, outside changes, drag and drop ------------------------------------------
@@ -1127,9 +1134,6 @@ class MainWindow(QMainWindow):
         else:
             self._act(self.library.tag, ids, [text], ())
         self.tag_editor.clear()
-        self.model.refresh_rows(ids)
-        self.refresh_sidebar()
-        self._show_detail()
 
     def _sidebar_menu(self, pos: Any) -> None:
         item = self.sidebar.itemAt(pos)
@@ -1149,8 +1153,6 @@ class MainWindow(QMainWindow):
                 self._act(self.library.rename_tag, name, new)
         elif chosen is delete:
             self._act(self.library.delete_tag, name)
-        self.model.refresh_rows()
-        self.refresh_sidebar(select="all" if chosen is delete else None)
 
     def _check_outside_changes(self) -> None:
         try:
@@ -1160,10 +1162,10 @@ class MainWindow(QMainWindow):
         if version == self._data_version:
             return
         self._data_version = version
-        current = self.current_paper()
-        self.model.refresh_rows()
-        self.refresh_sidebar()
-        self.reload(keep=current.id if current else None)
+        # Another process says nothing of what it changed: anything may have.
+        self.apply_changes(
+            Changes(ChangeKind.IMPORT, [], "", tags=True, counts=True, saved_searches=True)
+        )
 
     def _search_entered(self) -> None:
         """Return in the search box: search now (no debounce wait) and move to the
@@ -1204,6 +1206,8 @@ class MainWindow(QMainWindow):
         text = f"{stats.total:,} papers · {stats.by_status['unread']:,} unread"
         if self._match_count is not None:
             text += f" · {self._match_count:,} match"
+        if self._catching_up:
+            text += f" · indexing {self._catching_up:,} papers…"
         self.counts_label.setText(text)
         if notice:
             self.statusBar().showMessage(notice, 10000)
@@ -1232,6 +1236,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(state)
         header = settings.value("window/table_header")
         if header is not None:
+            # Column widths; the sort arrow is the view state's (set after this).
             self.table.horizontalHeader().restoreState(header)
 
     def closeEvent(self, event: Any) -> None:
@@ -1242,6 +1247,8 @@ class MainWindow(QMainWindow):
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/table_header", self.table.horizontalHeader().saveState())
+        for name, value in self.state.to_settings().items():
+            settings.setValue(f"view/{name}", value)
         self.worker.stop()
         if self.enrich_worker is not None:
             self.enrich_worker.cancel()

@@ -122,20 +122,3 @@ class PaperModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 4):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sort in SQLite (no rows loaded): title, year, added, status, star."""
-        keys = {
-            0: "status",
-            1: "starred",
-            2: "title COLLATE NOCASE",
-            3: "authors",
-            4: "year",
-            5: "id",
-            6: "added_at",
-        }
-        key = keys.get(column, "id")
-        desc = order == Qt.SortOrder.DescendingOrder
-        self.layoutAboutToBeChanged.emit()
-        self.ids = self.library.sorted_ids(self.ids, key, desc)
-        self.layoutChanged.emit()
