@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -20,24 +18,17 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCompleter,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPlainTextEdit,
-    QProgressDialog,
     QSplitter,
     QTableView,
     QTextBrowser,
     QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -45,17 +36,15 @@ from PySide6.QtWidgets import (
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.models import ChangeKind, Changes
-from readinglist.core.text import MARK_END, MARK_START
 from readinglist.gui.actions import ACTIONS, bind, effective_keys
-from readinglist.gui.paper_model import PaperModel, readable_text, shorten
+from readinglist.gui.detail_pane import DetailPaneMixin
+from readinglist.gui.import_export import ImportExportMixin
+from readinglist.gui.paper_model import PaperModel
 from readinglist.gui.search_worker import SearchWorker
+from readinglist.gui.sidebar import SidebarMixin
 from readinglist.gui.view_state import SORT_OF_COLUMN, SORTS, VIEWS, ViewState
 
 ROLE = Qt.ItemDataRole.UserRole
-
-
-class ImportCancelled(Exception):
-    """Raised from the progress callback: the import's transaction rolls back."""
 
 
 class PaperTable(QTableView):
@@ -68,31 +57,7 @@ class PaperTable(QTableView):
         pass
 
 
-class ImportPreview(QDialog):
-    """What an import would do, before anything is written."""
-
-    def __init__(self, parent: QWidget, summary: str, details: str) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Import preview")
-        layout = QVBoxLayout(self)
-        label = QLabel(summary)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        text = QPlainTextEdit(details)
-        text.setReadOnly(True)
-        layout.addWidget(text)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.resize(560, 360)
-
-
-class MainWindow(QMainWindow):
+class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
@@ -363,80 +328,6 @@ class MainWindow(QMainWindow):
 
     # --- sidebar and views ------------------------------------------------------------
 
-    def refresh_sidebar(self, select: str | None = None) -> bool:
-        """Rebuild the sidebar with its counts, the state's view selected (without
-        reloading the list). ``select`` chooses another view. Returns whether the
-        state's view is still there (a tag or saved search may be gone)."""
-        self._tag_names.setStringList([n for n, _ in self.library.tags()])
-        stats = self._stats = self.library.stats()
-        counts = {
-            "inbox": stats.by_status["unread"],
-            "queue": stats.by_status["queued"],
-            "read": stats.by_status["read"],
-            "starred": stats.starred,
-            "dismissed": stats.by_status["dismissed"],
-            "all": stats.total,
-        }
-        self.sidebar.blockSignals(True)
-        self.sidebar.clear()
-        to_select = None
-        for key, label, filters in VIEWS:
-            item = QTreeWidgetItem([f"{label}  ({counts[key]:,})"])
-            item.setData(0, ROLE, ("view", key, filters))
-            self.sidebar.addTopLevelItem(item)
-            if ("view", key) == (self.state.kind, self.state.key):
-                to_select = item
-        groups = (
-            ("Tags", [(f"{n}  ({c:,})", ("tag", n, {"tag": n})) for n, c in self.library.tags()]),
-            (
-                "Saved searches",
-                [(n, ("saved", n, {"query": q})) for n, q in self.library.saved_searches()],
-            ),
-            (
-                "Imports",
-                [
-                    (
-                        f"{b['created_at'][:10]} {b['source']} ({b['added']})",
-                        ("batch", str(b["id"]), {"batch_id": b["id"]}),
-                    )
-                    for b in self.library.batches()[:30]
-                ],
-            ),
-        )
-        for title, children in groups:
-            parent = QTreeWidgetItem([title])
-            parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.sidebar.addTopLevelItem(parent)
-            for text, data in children:
-                child = QTreeWidgetItem([text])
-                child.setData(0, ROLE, data)
-                parent.addChild(child)
-                if data[:2] == (self.state.kind, self.state.key):
-                    to_select = child
-            parent.setExpanded(True)
-        if to_select is not None:
-            self.sidebar.setCurrentItem(to_select)
-            # A view restored from the settings learns its filters here.
-            self.state.filters = dict(to_select.data(0, ROLE)[2])
-        self.sidebar.blockSignals(False)
-        if select is not None:
-            self.go_view(select)
-        return to_select is not None
-
-    def _view_chosen(self) -> None:
-        item = self.sidebar.currentItem()
-        data = item.data(0, ROLE) if item else None
-        if not data:
-            return
-        kind, key, filters = data
-        self.state.choose_view(kind, key, filters)
-        # A saved search is its query; any other view drops the search.
-        self.state.search = str(filters.get("query", ""))
-        self.search_box.blockSignals(True)
-        self.search_box.setText(self.state.search)
-        self.search_box.blockSignals(False)
-        self._load_view(keep=False)
-
     def reload(self) -> None:
         """Re-read the view (or search); the current paper stays current."""
         self._load_view()
@@ -611,130 +502,12 @@ class MainWindow(QMainWindow):
             return None
         return self.model.paper(self.model.row_of(self.state.current))
 
-    def _marked_html(self, text: str) -> str:
-        """Paper text as HTML: always escaped (a title is never markup), with LaTeX
-        made readable and the search's matches highlighted."""
-        readable = readable_text(text)
-        if self.search_terms:
-            readable = self.library.highlight(readable, self.search_terms)
-        escaped = html.escape(readable)
-        return escaped.replace(MARK_START, '<span style="background:#ffe58a;color:#000">').replace(
-            MARK_END, "</span>"
-        )
-
-    def _show_detail(self) -> None:
-        self._save_note()
-        paper = self.current_paper()
-        if paper is None:
-            self.detail.setHtml("<p style='color:gray'>No paper selected.</p>")
-            self._loading_note = True
-            self.note.setPlainText("")
-            self.note.setEnabled(False)
-            self._loading_note = False
-            self._note_paper = None
-            return
-        # Shown, not stored, shorter: a 100,000-character title or 10,000 authors
-        # would make every repaint of the pane slow.
-        parts = [f"<h2>{self._marked_html(shorten(paper.title, MAX_TITLE))}</h2>"]
-        if paper.authors:
-            shown = ", ".join(paper.authors[:MAX_AUTHORS])
-            more = len(paper.authors) - MAX_AUTHORS
-            if more > 0:
-                shown += f" … and {more:,} more"
-            parts.append(f"<p><i>{html.escape(shown)}</i></p>")
-        facts = [paper.status.value]
-        if paper.year:
-            facts.append(str(paper.year))
-        if paper.arxiv_id:
-            url = f"https://arxiv.org/abs/{paper.arxiv_id}"
-            facts.append(f'<a href="{html.escape(url)}">arXiv:{html.escape(paper.arxiv_id)}</a>')
-        if paper.doi:
-            url = f"https://doi.org/{paper.doi}"
-            facts.append(f'<a href="{html.escape(url)}">doi:{html.escape(paper.doi)}</a>')
-        if paper.citekey:
-            facts.append(f"<code>{html.escape(paper.citekey)}</code>")
-        parts.append("<p>" + " · ".join(facts) + "</p>")
-        if paper.tags:
-            chips = " ".join(
-                f'<span style="background:palette(midlight);padding:2px">'
-                f"&nbsp;{html.escape(t)}&nbsp;</span>"
-                for t in paper.tags
-            )
-            parts.append(f"<p>{chips}</p>")
-        if paper.abstract:
-            parts.append(f"<p>{self._marked_html(shorten(paper.abstract, MAX_ABSTRACT))}</p>")
-        links = [u for u in paper.links if u.startswith(("http://", "https://"))]
-        if links:
-            parts.append(
-                "<p>"
-                + "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
-                + "</p>"
-            )
-        if paper.comments:
-            parts.append(f"<p style='color:gray'>{html.escape(paper.comments)}</p>")
-        self._detail_parts = parts
-        self._detail_paper = paper.id
-        self.worker.ask_similar(paper.id)
-        self.detail.setHtml("".join(parts))
-        self._loading_note = True
-        self.note.setEnabled(True)
-        self.note.setPlainText(paper.note)
-        self._loading_note = False
-        self._note_dirty = False
-        self._note_paper = paper.id
-
-    def _similar_found(self, paper_id: int, items: list) -> None:
-        if paper_id != getattr(self, "_detail_paper", None) or not items:
-            return
-        similar = (
-            "<h4>Similar papers</h4><ul>"
-            + "".join(
-                f'<li><a href="paper:{pid}">{html.escape(shorten(title, 300))}</a></li>'
-                for pid, title in items
-            )
-            + "</ul>"
-        )
-        bar = self.detail.verticalScrollBar().value()
-        self.detail.setHtml("".join(self._detail_parts) + similar)
-        self.detail.verticalScrollBar().setValue(bar)
-
     def _index_status(self, text: str) -> None:
         self.index_ready = text == "ready" or not text.startswith(("Building", "Search is"))
         if text != "ready":
             self.statusBar().showMessage(text, 8000)
         if self.search_box.text().strip():
             self._run_search()
-
-    def _open_link(self, url: QUrl) -> None:
-        if url.scheme() == "paper":
-            pid = int(url.path() or url.toString().split(":", 1)[1])
-            row = self.model.row_of(pid)
-            if row < 0:
-                self.sidebar.setCurrentItem(self.sidebar.topLevelItem(5))  # All
-                row = self.model.row_of(pid)
-            self._select_row(row)
-            return
-        if url.scheme() in ("http", "https"):
-            QDesktopServices.openUrl(url)
-
-    def _note_edited(self) -> None:
-        if not self._loading_note:
-            self._note_dirty = True
-            self._note_timer.start()
-
-    def _save_note(self) -> None:
-        self._note_timer.stop()
-        # Only text the user typed since the note was shown is saved: after an undo
-        # or a change from the CLI the editor's old text must not be written back.
-        if self._note_paper is None or self._loading_note or not self._note_dirty:
-            return
-        self._note_dirty = False
-        text = self.note.toPlainText()
-        try:
-            if self.library.get(self._note_paper).note != text:
-                self.apply_changes(self.library.set_note(self._note_paper, text))
-        except UserError as exc:
-            self.statusBar().showMessage(str(exc), 5000)
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -800,195 +573,7 @@ class MainWindow(QMainWindow):
 
     # --- import / export ----------------------------------------------------------------
 
-    def paste_listing(self) -> None:
-        text = QGuiApplication.clipboard().text()
-        if not text.strip():
-            self.statusBar().showMessage("The clipboard holds no text to import", 5000)
-            return
-        self.import_text(text, "clipboard")
-
-    def import_file_dialog(self) -> None:
-        settings = QSettings()
-        start = str(settings.value("last_import_folder", str(Path.home())))
-        name, _ = QFileDialog.getOpenFileName(
-            self,
-            "Import a listing",
-            start,
-            "Listings and bibliographies (*.txt *.bib *.ris *.xml *.atom);;All files (*)",
-        )
-        if name:
-            settings.setValue("last_import_folder", str(Path(name).parent))
-            self.import_path(Path(name))
-
-    def import_path(self, path: Path) -> None:
-        try:
-            from readinglist.core.text import decode
-
-            text = decode(path.read_bytes(), path.name)
-        except (OSError, UserError) as exc:
-            self.warn(f"Cannot import {path.name}: {exc}")
-            return
-        self.import_text(text, path.name)
-
-    def import_text(self, text: str, source: str, confirm: bool = True) -> Any:
-        """Preview (a dry run), ask, then import in one transaction."""
-        try:
-            preview = self.library.import_text(text, source=source, dry_run=True)
-        except UserError as exc:
-            self.warn(f"Nothing imported: {exc}")
-            return None
-        summary = (
-            f"{source}: {preview.added} new, {preview.merged} merged, "
-            f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
-            f"(format: {preview.format})."
-        )
-        details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
-        if confirm:
-            dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return None
-        progress = None
-        if preview.added + preview.merged > 2000:
-            progress = QProgressDialog(f"Importing {source}…", "Cancel", 0, 100, self)
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(0)
-
-        def step(done: int, total: int) -> None:
-            if progress is not None:
-                progress.setMaximum(max(total, 1))
-                progress.setValue(done)
-                QApplication.processEvents()
-                if progress.wasCanceled():
-                    raise ImportCancelled
-
-        try:
-            report = self.library.import_text(text, source=source, progress=step)
-        except ImportCancelled:
-            self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
-            return None
-        except UserError as exc:
-            self.warn(f"Nothing imported: {exc}")
-            return None
-        finally:
-            if progress is not None:
-                progress.close()
-        self.apply_changes(Changes.of(ChangeKind.IMPORT, report.paper_ids, report.summary()))
-        self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
-        self.start_enrichment(self.library.to_complete_after_import(report))
-        return report
-
     # --- completing from arXiv ---------------------------------------------------
-
-    def enrich_selected(self) -> None:
-        self.start_enrichment(self.selected_papers())
-
-    def enrich_missing(self) -> None:
-        papers = self.library.enrich_targets()
-        if not papers:
-            self.statusBar().showMessage("Every paper has authors and a year", 5000)
-            return
-        self.start_enrichment(papers)
-
-    def start_enrichment(self, papers: list[Any]) -> None:
-        """Look the papers up on arXiv in a thread; apply on return (one undo step)."""
-        from readinglist.core import arxiv_api
-        from readinglist.gui.enrich import EnrichWorker
-
-        if not papers:
-            return
-        if self.enrich_worker is not None and self.enrich_worker.isRunning():
-            self.statusBar().showMessage("Already completing papers from arXiv", 5000)
-            return
-        try:
-            client = self.library.arxiv_client()
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        wanted = [arxiv_api.Wanted.of(p) for p in papers]
-        worker = EnrichWorker(wanted, client)
-        n = len(wanted)
-        self.enrich_progress = QProgressDialog(
-            f"Completing {n} paper{'s' if n != 1 else ''} from arXiv "
-            "(one request every 3 seconds)…",
-            "Cancel",
-            0,
-            max(n, 1),
-            self,
-        )
-        self.enrich_progress.setWindowModality(Qt.WindowModality.NonModal)  # app stays usable
-        self.enrich_progress.setMinimumDuration(0)
-        self.enrich_progress.setAutoClose(False)
-        self.enrich_progress.setAutoReset(False)
-        self.enrich_progress.canceled.connect(worker.cancel)
-        worker.progressed.connect(self._enrich_progressed)
-        worker.looked_up.connect(self._enrich_looked_up)
-        worker.failed.connect(self._enrich_failed)
-        self.enrich_worker = worker
-        worker.start()
-        self.statusBar().showMessage("Completing papers from arXiv…")
-
-    def _enrich_progressed(self, done: int, total: int) -> None:
-        if self.enrich_progress is not None:
-            self.enrich_progress.setMaximum(max(total, 1))
-            self.enrich_progress.setValue(done)
-
-    def _enrich_finished(self) -> None:
-        if self.enrich_progress is not None:
-            self.enrich_progress.close()
-            self.enrich_progress = None
-
-    def _enrich_failed(self, message: str) -> None:
-        self._enrich_finished()
-        text = message[:1].upper() + message[1:]
-        self.statusBar().showMessage(f"arXiv: {text}", 10000)
-        if "cancelled" not in message:
-            self.enrich_message = QMessageBox(
-                QMessageBox.Icon.Warning, "Readinglist", f"Not completed from arXiv: {message}"
-            )
-            self.enrich_message.setTextFormat(Qt.TextFormat.PlainText)
-            self.enrich_message.setParent(self, self.enrich_message.windowFlags())
-            self.enrich_message.setWindowModality(Qt.WindowModality.NonModal)
-            self.enrich_message.show()
-
-    def _enrich_looked_up(self, lookup: Any) -> None:
-        from readinglist.gui.enrich import EnrichReportDialog
-
-        self._enrich_finished()
-        try:
-            report = self.library.apply_enrichment(lookup)
-        except UserError as exc:
-            self._enrich_failed(str(exc))
-            return
-        changed = [pid for pid, _, _ in report.changed]
-        self.apply_changes(Changes.of(ChangeKind.ENRICH, changed, report.summary()))
-        self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
-        self.enrich_dialog = EnrichReportDialog(self, report)
-        self.enrich_dialog.show()  # not modal: triage goes on while it is open
-
-    def export_dialog(self) -> None:
-        papers = self.selected_papers()
-        if len(papers) <= 1:
-            papers = self.library.get_many_existing(self.model.ids)
-        settings = QSettings()
-        start = str(settings.value("last_export_folder", str(Path.home())))
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Export BibTeX", str(Path(start) / "refs.bib"), "BibTeX (*.bib)"
-        )
-        if not name:
-            return
-        settings.setValue("last_export_folder", str(Path(name).parent))
-        self.export_to(Path(name), papers)
-
-    def export_to(self, path: Path, papers: list[Any]) -> None:
-        text = self.library.export_bibtex(papers)
-        try:
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            self.warn(f"Cannot write {path}: {exc.strerror}")
-            return
-        self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
 
     def _current_row(self) -> int:
         return self.model.row_of(self.state.current) if self.state.current is not None else -1
@@ -1054,15 +639,6 @@ class MainWindow(QMainWindow):
             k: [str(x) for x in v] for k, v in keymap.items() if k in known and isinstance(v, list)
         }
 
-    def go_view(self, key: str) -> None:
-        for i in range(self.sidebar.topLevelItemCount()):
-            item = self.sidebar.topLevelItem(i)
-            data = item.data(0, ROLE)
-            if data and data[1] == key:
-                self.sidebar.setCurrentItem(item)
-                break
-        self.table.setFocus()
-
     def _scroll_detail(self, direction: int) -> None:
         bar = self.detail.verticalScrollBar()
         bar.setValue(bar.value() + direction * bar.pageStep())
@@ -1075,11 +651,6 @@ class MainWindow(QMainWindow):
     def _select_all(self) -> None:
         self.state.picked = set(self.state.ids)
         self._place_cursor()
-
-    def _start_untag(self) -> None:
-        self.tag_editor.setText("-")
-        self.tag_editor.setFocus()
-        self.tag_editor.end(False)
 
     @property
     def focus_mode(self) -> bool:
@@ -1123,37 +694,6 @@ class MainWindow(QMainWindow):
 
     # --- tags, outside changes, drag and drop ------------------------------------------
 
-    def _tag_entered(self) -> None:
-        text = self.tag_editor.text().strip()
-        papers = self.selected_papers()
-        if not text or not papers:
-            return
-        ids = [p.id for p in papers]
-        if text.startswith("-"):
-            self._act(self.library.tag, ids, (), [text[1:]])
-        else:
-            self._act(self.library.tag, ids, [text], ())
-        self.tag_editor.clear()
-
-    def _sidebar_menu(self, pos: Any) -> None:
-        item = self.sidebar.itemAt(pos)
-        data = item.data(0, ROLE) if item else None
-        if not data or data[0] != "tag":
-            return
-        name = data[1]
-        menu = QMenu(self)
-        rename = menu.addAction("Rename or merge…")
-        delete = menu.addAction("Delete tag")
-        chosen = menu.exec(self.sidebar.viewport().mapToGlobal(pos))
-        if chosen is rename:
-            new, ok = QInputDialog.getText(
-                self, "Rename tag", f"New name for {name} (an existing tag merges):", text=name
-            )
-            if ok and new.strip():
-                self._act(self.library.rename_tag, name, new)
-        elif chosen is delete:
-            self._act(self.library.delete_tag, name)
-
     def _check_outside_changes(self) -> None:
         try:
             version = self.library.data_version()
@@ -1184,20 +724,6 @@ class MainWindow(QMainWindow):
         queries.insert(0, text)
         self._recent.setStringList(queries[:15])
         QSettings().setValue("search/recent", queries[:15])
-
-    def dragEnterEvent(self, event: Any) -> None:
-        if event.mimeData().hasUrls() or event.mimeData().hasText():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event: Any) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
-            for url in mime.urls():
-                if url.isLocalFile():
-                    self.import_path(Path(url.toLocalFile()))
-        elif mime.hasText():
-            self.import_text(mime.text(), "drop")
-        event.acceptProposedAction()
 
     # --- status, help, settings --------------------------------------------------------
 
@@ -1254,11 +780,6 @@ class MainWindow(QMainWindow):
             self.enrich_worker.cancel()
             self.enrich_worker.wait(35000)
         super().closeEvent(event)
-
-
-MAX_TITLE = 2_000  # characters shown in the detail pane
-MAX_AUTHORS = 50
-MAX_ABSTRACT = 50_000
 
 
 def app_quit() -> None:

@@ -11,7 +11,7 @@ from support import corpus
 
 @pytest.fixture
 def previews(monkeypatch):
-    from readinglist.gui import main_window
+    from readinglist.gui import import_export as main_window
 
     shown = []
 

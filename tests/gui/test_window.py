@@ -89,7 +89,7 @@ def test_filter_by_status_and_tag_edit_note_and_mark(window, qtbot):
 
 
 def test_paste_import_with_preview(window, qtbot, monkeypatch):
-    from readinglist.gui import main_window
+    from readinglist.gui import import_export as main_window
 
     monkeypatch.setattr(
         main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Accepted
@@ -102,7 +102,7 @@ def test_paste_import_with_preview(window, qtbot, monkeypatch):
 
 
 def test_preview_cancel_writes_nothing(window, monkeypatch):
-    from readinglist.gui import main_window
+    from readinglist.gui import import_export as main_window
 
     monkeypatch.setattr(
         main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Rejected
@@ -192,7 +192,7 @@ def test_drop_a_file_imports_it(window, monkeypatch):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
     from PySide6.QtGui import QDropEvent
 
-    from readinglist.gui import main_window
+    from readinglist.gui import import_export as main_window
 
     monkeypatch.setattr(
         main_window.ImportPreview, "exec", lambda self: main_window.QDialog.DialogCode.Accepted

@@ -1,0 +1,160 @@
+"""The detail pane: the paper on screen with highlights, similar papers,
+links, its note and its tags."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import (
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QDesktopServices
+
+from readinglist.core.errors import UserError
+from readinglist.core.text import MARK_END, MARK_START
+from readinglist.gui.paper_model import readable_text, shorten
+
+ROLE = Qt.ItemDataRole.UserRole
+MAX_TITLE = 2_000  # characters shown in the detail pane
+MAX_AUTHORS = 50
+MAX_ABSTRACT = 50_000
+
+
+class DetailPaneMixin:
+    """The window's detail pane, note and tag editor (mixed into MainWindow)."""
+
+    def _marked_html(self, text: str) -> str:
+        """Paper text as HTML: always escaped (a title is never markup), with LaTeX
+        made readable and the search's matches highlighted."""
+        readable = readable_text(text)
+        if self.search_terms:
+            readable = self.library.highlight(readable, self.search_terms)
+        escaped = html.escape(readable)
+        return escaped.replace(MARK_START, '<span style="background:#ffe58a;color:#000">').replace(
+            MARK_END, "</span>"
+        )
+
+    def _show_detail(self) -> None:
+        self._save_note()
+        paper = self.current_paper()
+        if paper is None:
+            self.detail.setHtml("<p style='color:gray'>No paper selected.</p>")
+            self._loading_note = True
+            self.note.setPlainText("")
+            self.note.setEnabled(False)
+            self._loading_note = False
+            self._note_paper = None
+            return
+        # Shown, not stored, shorter: a 100,000-character title or 10,000 authors
+        # would make every repaint of the pane slow.
+        parts = [f"<h2>{self._marked_html(shorten(paper.title, MAX_TITLE))}</h2>"]
+        if paper.authors:
+            shown = ", ".join(paper.authors[:MAX_AUTHORS])
+            more = len(paper.authors) - MAX_AUTHORS
+            if more > 0:
+                shown += f" … and {more:,} more"
+            parts.append(f"<p><i>{html.escape(shown)}</i></p>")
+        facts = [paper.status.value]
+        if paper.year:
+            facts.append(str(paper.year))
+        if paper.arxiv_id:
+            url = f"https://arxiv.org/abs/{paper.arxiv_id}"
+            facts.append(f'<a href="{html.escape(url)}">arXiv:{html.escape(paper.arxiv_id)}</a>')
+        if paper.doi:
+            url = f"https://doi.org/{paper.doi}"
+            facts.append(f'<a href="{html.escape(url)}">doi:{html.escape(paper.doi)}</a>')
+        if paper.citekey:
+            facts.append(f"<code>{html.escape(paper.citekey)}</code>")
+        parts.append("<p>" + " · ".join(facts) + "</p>")
+        if paper.tags:
+            chips = " ".join(
+                f'<span style="background:palette(midlight);padding:2px">'
+                f"&nbsp;{html.escape(t)}&nbsp;</span>"
+                for t in paper.tags
+            )
+            parts.append(f"<p>{chips}</p>")
+        if paper.abstract:
+            parts.append(f"<p>{self._marked_html(shorten(paper.abstract, MAX_ABSTRACT))}</p>")
+        links = [u for u in paper.links if u.startswith(("http://", "https://"))]
+        if links:
+            parts.append(
+                "<p>"
+                + "<br>".join(f'<a href="{html.escape(u)}">{html.escape(u)}</a>' for u in links)
+                + "</p>"
+            )
+        if paper.comments:
+            parts.append(f"<p style='color:gray'>{html.escape(paper.comments)}</p>")
+        self._detail_parts = parts
+        self._detail_paper = paper.id
+        self.worker.ask_similar(paper.id)
+        self.detail.setHtml("".join(parts))
+        self._loading_note = True
+        self.note.setEnabled(True)
+        self.note.setPlainText(paper.note)
+        self._loading_note = False
+        self._note_dirty = False
+        self._note_paper = paper.id
+
+    def _similar_found(self, paper_id: int, items: list) -> None:
+        if paper_id != getattr(self, "_detail_paper", None) or not items:
+            return
+        similar = (
+            "<h4>Similar papers</h4><ul>"
+            + "".join(
+                f'<li><a href="paper:{pid}">{html.escape(shorten(title, 300))}</a></li>'
+                for pid, title in items
+            )
+            + "</ul>"
+        )
+        bar = self.detail.verticalScrollBar().value()
+        self.detail.setHtml("".join(self._detail_parts) + similar)
+        self.detail.verticalScrollBar().setValue(bar)
+
+    def _open_link(self, url: QUrl) -> None:
+        if url.scheme() == "paper":
+            pid = int(url.path() or url.toString().split(":", 1)[1])
+            row = self.model.row_of(pid)
+            if row < 0:
+                self.sidebar.setCurrentItem(self.sidebar.topLevelItem(5))  # All
+                row = self.model.row_of(pid)
+            self._select_row(row)
+            return
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)
+
+    def _note_edited(self) -> None:
+        if not self._loading_note:
+            self._note_dirty = True
+            self._note_timer.start()
+
+    def _save_note(self) -> None:
+        self._note_timer.stop()
+        # Only text the user typed since the note was shown is saved: after an undo
+        # or a change from the CLI the editor's old text must not be written back.
+        if self._note_paper is None or self._loading_note or not self._note_dirty:
+            return
+        self._note_dirty = False
+        text = self.note.toPlainText()
+        try:
+            if self.library.get(self._note_paper).note != text:
+                self.apply_changes(self.library.set_note(self._note_paper, text))
+        except UserError as exc:
+            self.statusBar().showMessage(str(exc), 5000)
+
+    def _start_untag(self) -> None:
+        self.tag_editor.setText("-")
+        self.tag_editor.setFocus()
+        self.tag_editor.end(False)
+
+    def _tag_entered(self) -> None:
+        text = self.tag_editor.text().strip()
+        papers = self.selected_papers()
+        if not text or not papers:
+            return
+        ids = [p.id for p in papers]
+        if text.startswith("-"):
+            self._act(self.library.tag, ids, (), [text[1:]])
+        else:
+            self._act(self.library.tag, ids, [text], ())
+        self.tag_editor.clear()

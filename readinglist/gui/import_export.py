@@ -1,0 +1,264 @@
+"""Bringing papers in and out of the window: paste, open, drop, the import
+preview and its progress, export, and completion from arXiv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QSettings,
+    Qt,
+)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QVBoxLayout,
+    QWidget,
+)
+
+from readinglist.core.errors import UserError
+from readinglist.core.models import ChangeKind, Changes
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+class ImportCancelled(Exception):
+    """Raised from the progress callback: the import's transaction rolls back."""
+
+
+class ImportPreview(QDialog):
+    """What an import would do, before anything is written."""
+
+    def __init__(self, parent: QWidget, summary: str, details: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import preview")
+        layout = QVBoxLayout(self)
+        label = QLabel(summary)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        text = QPlainTextEdit(details)
+        text.setReadOnly(True)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Import")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+
+class ImportExportMixin:
+    """The window's import, export and completion handlers (mixed into MainWindow)."""
+
+    def paste_listing(self) -> None:
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.statusBar().showMessage("The clipboard holds no text to import", 5000)
+            return
+        self.import_text(text, "clipboard")
+
+    def import_file_dialog(self) -> None:
+        settings = QSettings()
+        start = str(settings.value("last_import_folder", str(Path.home())))
+        name, _ = QFileDialog.getOpenFileName(
+            self,
+            "Import a listing",
+            start,
+            "Listings and bibliographies (*.txt *.bib *.ris *.xml *.atom);;All files (*)",
+        )
+        if name:
+            settings.setValue("last_import_folder", str(Path(name).parent))
+            self.import_path(Path(name))
+
+    def import_path(self, path: Path) -> None:
+        try:
+            from readinglist.core.text import decode
+
+            text = decode(path.read_bytes(), path.name)
+        except (OSError, UserError) as exc:
+            self.warn(f"Cannot import {path.name}: {exc}")
+            return
+        self.import_text(text, path.name)
+
+    def import_text(self, text: str, source: str, confirm: bool = True) -> Any:
+        """Preview (a dry run), ask, then import in one transaction."""
+        try:
+            preview = self.library.import_text(text, source=source, dry_run=True)
+        except UserError as exc:
+            self.warn(f"Nothing imported: {exc}")
+            return None
+        summary = (
+            f"{source}: {preview.added} new, {preview.merged} merged, "
+            f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
+            f"(format: {preview.format})."
+        )
+        details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
+        if confirm:
+            dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+        progress = None
+        if preview.added + preview.merged > 2000:
+            progress = QProgressDialog(f"Importing {source}…", "Cancel", 0, 100, self)
+            progress.setWindowModality(Qt.WindowModality.WindowModal)
+            progress.setMinimumDuration(0)
+
+        def step(done: int, total: int) -> None:
+            if progress is not None:
+                progress.setMaximum(max(total, 1))
+                progress.setValue(done)
+                QApplication.processEvents()
+                if progress.wasCanceled():
+                    raise ImportCancelled
+
+        try:
+            report = self.library.import_text(text, source=source, progress=step)
+        except ImportCancelled:
+            self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
+            return None
+        except UserError as exc:
+            self.warn(f"Nothing imported: {exc}")
+            return None
+        finally:
+            if progress is not None:
+                progress.close()
+        self.apply_changes(Changes.of(ChangeKind.IMPORT, report.paper_ids, report.summary()))
+        self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
+        self.start_enrichment(self.library.to_complete_after_import(report))
+        return report
+
+    def enrich_selected(self) -> None:
+        self.start_enrichment(self.selected_papers())
+
+    def enrich_missing(self) -> None:
+        papers = self.library.enrich_targets()
+        if not papers:
+            self.statusBar().showMessage("Every paper has authors and a year", 5000)
+            return
+        self.start_enrichment(papers)
+
+    def start_enrichment(self, papers: list[Any]) -> None:
+        """Look the papers up on arXiv in a thread; apply on return (one undo step)."""
+        from readinglist.core import arxiv_api
+        from readinglist.gui.enrich import EnrichWorker
+
+        if not papers:
+            return
+        if self.enrich_worker is not None and self.enrich_worker.isRunning():
+            self.statusBar().showMessage("Already completing papers from arXiv", 5000)
+            return
+        try:
+            client = self.library.arxiv_client()
+        except UserError as exc:
+            self.warn(str(exc))
+            return
+        wanted = [arxiv_api.Wanted.of(p) for p in papers]
+        worker = EnrichWorker(wanted, client)
+        n = len(wanted)
+        self.enrich_progress = QProgressDialog(
+            f"Completing {n} paper{'s' if n != 1 else ''} from arXiv "
+            "(one request every 3 seconds)…",
+            "Cancel",
+            0,
+            max(n, 1),
+            self,
+        )
+        self.enrich_progress.setWindowModality(Qt.WindowModality.NonModal)  # app stays usable
+        self.enrich_progress.setMinimumDuration(0)
+        self.enrich_progress.setAutoClose(False)
+        self.enrich_progress.setAutoReset(False)
+        self.enrich_progress.canceled.connect(worker.cancel)
+        worker.progressed.connect(self._enrich_progressed)
+        worker.looked_up.connect(self._enrich_looked_up)
+        worker.failed.connect(self._enrich_failed)
+        self.enrich_worker = worker
+        worker.start()
+        self.statusBar().showMessage("Completing papers from arXiv…")
+
+    def _enrich_progressed(self, done: int, total: int) -> None:
+        if self.enrich_progress is not None:
+            self.enrich_progress.setMaximum(max(total, 1))
+            self.enrich_progress.setValue(done)
+
+    def _enrich_finished(self) -> None:
+        if self.enrich_progress is not None:
+            self.enrich_progress.close()
+            self.enrich_progress = None
+
+    def _enrich_failed(self, message: str) -> None:
+        self._enrich_finished()
+        text = message[:1].upper() + message[1:]
+        self.statusBar().showMessage(f"arXiv: {text}", 10000)
+        if "cancelled" not in message:
+            self.enrich_message = QMessageBox(
+                QMessageBox.Icon.Warning, "Readinglist", f"Not completed from arXiv: {message}"
+            )
+            self.enrich_message.setTextFormat(Qt.TextFormat.PlainText)
+            self.enrich_message.setParent(self, self.enrich_message.windowFlags())
+            self.enrich_message.setWindowModality(Qt.WindowModality.NonModal)
+            self.enrich_message.show()
+
+    def _enrich_looked_up(self, lookup: Any) -> None:
+        from readinglist.gui.enrich import EnrichReportDialog
+
+        self._enrich_finished()
+        try:
+            report = self.library.apply_enrichment(lookup)
+        except UserError as exc:
+            self._enrich_failed(str(exc))
+            return
+        changed = [pid for pid, _, _ in report.changed]
+        self.apply_changes(Changes.of(ChangeKind.ENRICH, changed, report.summary()))
+        self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
+        self.enrich_dialog = EnrichReportDialog(self, report)
+        self.enrich_dialog.show()  # not modal: triage goes on while it is open
+
+    def export_dialog(self) -> None:
+        papers = self.selected_papers()
+        if len(papers) <= 1:
+            papers = self.library.get_many_existing(self.model.ids)
+        settings = QSettings()
+        start = str(settings.value("last_export_folder", str(Path.home())))
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export BibTeX", str(Path(start) / "refs.bib"), "BibTeX (*.bib)"
+        )
+        if not name:
+            return
+        settings.setValue("last_export_folder", str(Path(name).parent))
+        self.export_to(Path(name), papers)
+
+    def export_to(self, path: Path, papers: list[Any]) -> None:
+        text = self.library.export_bibtex(papers)
+        try:
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            self.warn(f"Cannot write {path}: {exc.strerror}")
+            return
+        self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()):
+            for url in mime.urls():
+                if url.isLocalFile():
+                    self.import_path(Path(url.toLocalFile()))
+        elif mime.hasText():
+            self.import_text(mime.text(), "drop")
+        event.acceptProposedAction()
