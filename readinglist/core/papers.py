@@ -114,6 +114,12 @@ def tags_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[str]
     return out
 
 
+def quoted_title(title: str, limit: int = 40) -> str:
+    """A paper named for people, not by id: “its title…”, shortened."""
+    title = " ".join(title.split())
+    return f"“{title[: limit - 1].rstrip()}…”" if len(title) > limit else f"“{title}”"
+
+
 def status_value(status: Status | str) -> str:
     return Status.parse(status).value if isinstance(status, str) else status.value
 

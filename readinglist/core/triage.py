@@ -10,7 +10,7 @@ from readinglist.core.bibtex import valid_citekey
 from readinglist.core.db import now_iso
 from readinglist.core.errors import UserError
 from readinglist.core.models import ChangeKind, Changes, Status
-from readinglist.core.papers import Papers, drop_orphan_tags, status_value, tag_id
+from readinglist.core.papers import Papers, drop_orphan_tags, quoted_title, status_value, tag_id
 from readinglist.core.undo import Journal
 
 
@@ -128,7 +128,7 @@ class Triage:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute("UPDATE papers SET note = ? WHERE id = ?", [note, paper_id])
 
-        text = f"edited the note of paper {paper_id}"
+        text = f"edited the note of {quoted_title(self.papers.get(paper_id).title)}"
         return self.journal.change(ChangeKind.NOTE, text, ids, write)
 
     def delete(self, ids: Sequence[int]) -> Changes:
@@ -147,7 +147,7 @@ class Triage:
             raise UserError(
                 f"{key!r} is not a usable citation key: use ASCII letters, digits and _ : . / + -"
             )
-        self.papers.existing([paper_id])
+        title = quoted_title(self.papers.get(paper_id).title)
         owner = self.papers.citekey_owner(key, paper_id)
         if owner is not None:
             raise UserError(f"the citation key {key!r} is already used by paper {owner}")
@@ -158,7 +158,7 @@ class Triage:
                 [key, paper_id],
             )
 
-        text = f"set the citation key of paper {paper_id} to {key}"
+        text = f"set the citation key of {title} to {key}"
         return self.journal.change(ChangeKind.CITEKEY, text, [paper_id], write)
 
     def pin_keys(self, ids: Sequence[int]) -> Changes:

@@ -20,7 +20,7 @@ from typing import Any
 from readinglist.core.db import now_iso
 from readinglist.core.errors import UserError
 from readinglist.core.models import ChangeKind, Changes
-from readinglist.core.papers import chunks, drop_orphan_tags, marks, tag_id
+from readinglist.core.papers import chunks, drop_orphan_tags, marks, quoted_title, tag_id
 from readinglist.core.store import Store
 
 #: Columns an undo never takes back (see the module docstring).
@@ -225,6 +225,12 @@ def legacy_step(
     return delta(old, new)
 
 
+def _named(conn: sqlite3.Connection, pid: int) -> str:
+    """A paper as people know it: its title, shortened (ids mean nothing to them)."""
+    row = conn.execute("SELECT title FROM papers WHERE id = ?", [pid]).fetchone()
+    return quoted_title(row[0]) if row else f"paper {pid}"
+
+
 def _exists(conn: sqlite3.Connection, pid: int) -> bool:
     return conn.execute("SELECT 1 FROM papers WHERE id = ?", [pid]).fetchone() is not None
 
@@ -239,7 +245,7 @@ def _set_fields(
         if current == values[put]:
             continue
         if current != values[expect]:
-            left.append(f"paper {pid} {col}")
+            left.append(f"the {col.replace('_', ' ')} of {_named(conn, pid)}")
             continue
         conn.execute(f"UPDATE papers SET {col} = ? WHERE id = ?", [values[put], pid])
 
@@ -296,7 +302,7 @@ def _change_back(
     """One paper's fields, tags and import links to before the step (``back``)
     or to after it."""
     if not _exists(conn, pid):
-        left.append(f"paper {pid} was deleted")
+        left.append("a paper deleted since")
         return
     gained, lost = ("+", "-") if back else ("-", "+")
     _set_fields(conn, pid, entry.get("fields", {}), back=back, left=left)
@@ -309,7 +315,7 @@ def _change_back(
 
 def _put_back(conn: sqlite3.Connection, pid: int, state: State, left: list[str]) -> None:
     if _exists(conn, pid):
-        left.append(f"paper {pid} exists again")
+        left.append(f"{_named(conn, pid)}, there again")
     else:
         insert_state(conn, pid, state)
 

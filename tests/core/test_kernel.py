@@ -95,8 +95,10 @@ def test_a_field_changed_since_is_left_alone_and_the_undo_says_so(folder):
         changes = app.undo()  # the status of 1 and 2
         assert app.get(2).status.value == "unread"
         assert app.get(1).status.value == "queued"
-        assert changes.left_alone == ["paper 1 status"]
-        assert "left alone, changed since: paper 1 status" in changes.description
+        title = app.get(1).title
+        assert changes.left_alone == [f"the status of “{title[:39].rstrip()}…”"]
+        assert "(left alone, changed since: the status of “" in changes.description
+        assert "paper 1" not in changes.description  # the app never shows ids
         script.undo()
         assert app.get(1).status.value == "read"  # the script's own step, back to its "before"
 
