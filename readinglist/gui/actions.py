@@ -2,7 +2,12 @@
 
 Scope "list" keys (single letters) fire only while the paper list or the detail
 pane has focus, never while typing in the search box, tag editor or note.
-Handlers are bound by id; binding fails loudly on a missing or extra id.
+Scope "window" keys (Ctrl shortcuts, F1, Tab) work from any widget of the window;
+a text field still keeps the keys it edits with (Ctrl+V, Ctrl+Z): Qt offers a key
+to the focused editor before any shortcut.
+Handlers are bound by id; binding fails loudly on a missing or extra id. The menus,
+the help overlay and the README's key table are made from the same table.
+Panes (below) is the Tab order between the window's panes and the focused pane's border.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ class Action:
     keys: tuple[str, ...]
     label: str
     scope: str  # "list" (paper list and detail pane) or "window"
+
+
+WHERE = {"list": "List, detail pane", "window": "Anywhere"}
 
 
 ACTIONS: tuple[Action, ...] = (
@@ -57,6 +65,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("go.queue", ("G, Q",), "Go to Queue", "list"),
     Action("go.read", ("G, R",), "Go to Read", "list"),
     Action("go.starred", ("G, S",), "Go to Starred", "list"),
+    Action("go.dismissed", ("G, D",), "Go to Dismissed", "list"),
     Action("go.all", ("G, A",), "Go to All", "list"),
     # V for view order: no single-letter key is free for four sorts, and no other
     # key starts with V, so the two-key sequences never wait on a shorter one.
@@ -64,7 +73,46 @@ ACTIONS: tuple[Action, ...] = (
     Action("sort.authors", ("V, A",), "Sort by authors (again: reversed)", "list"),
     Action("sort.year", ("V, Y",), "Sort by year (again: reversed)", "list"),
     Action("sort.added", ("V, D",), "Sort by date added (again: reversed)", "list"),
+    Action("search.clear", ("Escape",), "Clear the search (in focus mode: leave it)", "list"),
+    Action("file.import", ("Ctrl+O",), "Import a file…", "window"),
+    Action("file.paste", ("Ctrl+V",), "Import the listing on the clipboard", "window"),
+    Action("file.export", ("Ctrl+E",), "Export BibTeX…", "window"),
+    Action("file.copy_bibtex", ("Ctrl+Shift+C",), "Copy BibTeX of the selection", "window"),
+    Action(
+        "file.enrich_missing", ("Ctrl+Shift+E",), "Complete missing metadata from arXiv…", "window"
+    ),
+    Action("file.quit", ("Ctrl+Q",), "Quit", "window"),
+    Action("edit.undo", ("Ctrl+Z",), "Undo", "window"),
+    Action("edit.redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo", "window"),
+    Action("search.find", ("Ctrl+F",), "Search", "window"),
+    Action("pane.next", ("Tab",), "Next pane: sidebar, list, detail", "window"),
+    Action("pane.previous", ("Shift+Tab",), "Previous pane", "window"),
+    Action("help.show", ("F1",), "Search syntax and keys", "window"),
 )
+
+# The menu bar, in order: (key, title).
+MENUS = (
+    ("file", "&File"),
+    ("paper", "&Paper"),
+    ("go", "&Go"),
+    ("view", "&View"),
+    ("edit", "&Edit"),
+    ("search", "&Search"),
+    ("help", "&Help"),
+)
+
+
+def menu_of(action: Action) -> str | None:
+    """The menu (a MENUS key) listing an action, by the first part of its id; None
+    for the list's own ways to the search box and help (the window's are listed)."""
+    group = action.id.split(".")[0]
+    if action.scope == "window":
+        return "go" if group == "pane" else group
+    if group in ("help", "search"):
+        return None
+    if group == "sort":
+        return "view"
+    return "go" if group in ("nav", "go", "view", "scroll") else "paper"
 
 
 def effective_keys(overrides: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
@@ -118,9 +166,143 @@ def bind(
     return made
 
 
+def fill_menus(
+    bar: Any, made: dict[str, Any], overrides: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The menu bar's menus (by MENUS key), listing the actions with their keys.
+
+    A window-wide action is itself the menu entry. A list action's entry shows its
+    key but does not own it (WidgetShortcut on the menu): the list's own bindings
+    act, so a letter typed in the search box never does.
+    """
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+
+    menus = {key: bar.addMenu(title) for key, title in MENUS}
+    chosen = effective_keys(overrides)
+    for action in ACTIONS:
+        menu_key = menu_of(action)
+        if menu_key is None:
+            continue
+        menu = menus[menu_key]
+        if action.scope == "window":
+            menu.addAction(made[action.id])
+            continue
+        entry = QAction(action.label, menu)
+        entry.setShortcuts([QKeySequence(k) for k in chosen[action.id]])
+        entry.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        entry.triggered.connect(made[action.id].trigger)
+        menu.addAction(entry)
+    return menus
+
+
+def help_overlay(parent: Any, intro: str, overrides: dict[str, list[str]] | None = None) -> Any:
+    """The help window: ``intro`` (plain text), then every action's keys in a table."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QDialog,
+        QDialogButtonBox,
+        QHeaderView,
+        QLabel,
+        QTableWidget,
+        QTableWidgetItem,
+        QVBoxLayout,
+    )
+
+    dialog = QDialog(parent)
+    dialog.setWindowTitle("Readinglist help")
+    layout = QVBoxLayout(dialog)
+    label = QLabel(intro)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    layout.addWidget(label)
+    # Items hold plain text: a key or label can never be read as markup.
+    table = QTableWidget(len(ACTIONS), 3)
+    table.setHorizontalHeaderLabels(["Key", "Action", "Where"])
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 6)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    chosen = effective_keys(overrides)
+    for row, action in enumerate(ACTIONS):
+        cells = (" / ".join(chosen[action.id]) or "(none)", action.label, WHERE[action.scope])
+        for column, text in enumerate(cells):
+            table.setItem(row, column, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+    layout.addWidget(table)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(720, 640)
+    return dialog
+
+
+class Panes:
+    """The window's panes in Tab order, each a widget that takes the focus and the
+    widgets counted as part of it; the pane holding the focus shows a border."""
+
+    STYLE = (
+        '*[paneFocus="true"] { border: 2px solid palette(highlight); }'
+        '*[paneFocus="false"] { border: 2px solid transparent; }'
+    )
+
+    def __init__(self, owner: Any, panes: list[tuple[Any, tuple[Any, ...]]]) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.panes = panes
+        for widget, _ in panes:
+            widget.setStyleSheet(self.STYLE)
+        app = QApplication.instance()
+        app.focusChanged.connect(self.show_focus)
+        # The application outlives the window: stop listening when it goes.
+        owner.destroyed.connect(lambda: app.focusChanged.disconnect(self.show_focus))
+        self.show_focus()
+
+    def _index(self, focus: Any) -> int | None:
+        for i, (widget, members) in enumerate(self.panes):
+            if focus is widget or focus in members:
+                return i
+        return None
+
+    def move(self, step: int) -> None:
+        """Focus the next (step 1) or previous (-1) visible pane; from outside the
+        panes (the search box, above them) Tab goes to the first."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        current = self._index(QApplication.focusWidget())
+        if current is None:
+            current = -1 if step > 0 else len(self.panes)
+        reason = Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason
+        for k in range(1, len(self.panes) + 1):
+            widget = self.panes[(current + k * step) % len(self.panes)][0]
+            if widget.isVisible():  # focus mode hides the sidebar and the list
+                widget.setFocus(reason)
+                return
+
+    def show_focus(self, *_: Any) -> None:
+        from PySide6.QtWidgets import QApplication
+        from shiboken6 import isValid
+
+        if not all(isValid(widget) for widget, _ in self.panes):
+            return  # the window is being torn down
+        focused = self._index(QApplication.focusWidget())
+        for i, (widget, _) in enumerate(self.panes):
+            if widget.property("paneFocus") != (i == focused):
+                widget.setProperty("paneFocus", i == focused)
+                # A dynamic property does not restyle by itself.
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+                widget.update()
+
+
 def key_table() -> str:
     """The README's key table, generated from ACTIONS."""
-    lines = ["| keys | action |", "|---|---|"]
+    lines = ["| keys | action | where |", "|---|---|---|"]
     for action in ACTIONS:
-        lines.append(f"| {' / '.join(f'`{k}`' for k in action.keys)} | {action.label} |")
+        keys = " / ".join(f"`{k}`" for k in action.keys)
+        lines.append(f"| {keys} | {action.label} | {WHERE[action.scope].lower()} |")
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     QTimer,
     QUrl,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.models import ChangeKind, Changes
-from readinglist.gui.actions import ACTIONS, bind, effective_keys
+from readinglist.gui.actions import ACTIONS, Panes, bind, fill_menus, help_overlay
 from readinglist.gui.detail_pane import DetailPaneMixin
 from readinglist.gui.import_export import ImportExportMixin
 from readinglist.gui.paper_model import PaperModel
@@ -137,6 +137,9 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         self.detail.anchorClicked.connect(self._open_link)
         self.note = QPlainTextEdit()
         self.note.setPlaceholderText("Notes (Markdown), saved as you type")
+        # The note is part of the detail pane: Tab moves on to the next pane (the
+        # editor keeps Tab from the shortcut; see focusNextPrevChild).
+        self.note.setTabChangesFocus(True)
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(600)
@@ -184,6 +187,16 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         layout.addWidget(self.search_box)
         layout.addWidget(self.splitter)
         self.setCentralWidget(central)
+        # Tab moves between these; the tag editor and note belong to the detail pane.
+        self.panes = Panes(
+            self,
+            [
+                (self.sidebar, ()),
+                (self.table, ()),
+                (self.detail, (self.tag_editor, self.note)),
+            ],
+        )
+        self.help_overlay: Any = None
         self._build_menus()
 
         # Counts stay visible on the right; passing messages use the left of the bar.
@@ -239,51 +252,12 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
 
     # --- menus ------------------------------------------------------------------
 
-    def _action(
-        self, menu: Any, text: str, keys: str | QKeySequence.StandardKey | None, slot: Any
-    ) -> QAction:
-        action = QAction(text, self)
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        self.addAction(action)
-        return action
-
     def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        self._action(file_menu, "&Import file…", "Ctrl+O", self.import_file_dialog)
-        self._action(file_menu, "&Paste listing", None, self.paste_listing)
-        file_menu.addSeparator()
-        self._action(file_menu, "&Export BibTeX…", "Ctrl+E", self.export_dialog)
-        self._action(file_menu, "Copy &BibTeX", "Ctrl+Shift+C", self.copy_bibtex)
-        self._action(file_menu, "Copy \\&cite{}", None, self.copy_cite)
-        file_menu.addSeparator()
-        self._action(
-            file_menu, "&Complete missing metadata from arXiv…", "Ctrl+Shift+E", self.enrich_missing
-        )
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", "Ctrl+Q", self.close)
-        self._paper_menu = bar.addMenu("&Paper")
-        self._go_menu = bar.addMenu("&Go")
-        self._view_menu = bar.addMenu("&View")
-        edit = bar.addMenu("&Edit")
-        self._action(edit, "&Undo", QKeySequence.StandardKey.Undo, lambda: self._undo(redo=False))
-        self._action(edit, "&Redo", QKeySequence.StandardKey.Redo, lambda: self._undo(redo=True))
-        find = bar.addMenu("&Search")
-        self._action(find, "&Find", "Ctrl+F", self.focus_search)
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "Search syntax and keys", "F1", self.show_help)
-        paste = QAction(self)
-        paste.setShortcut(QKeySequence.StandardKey.Paste)
-        paste.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        paste.triggered.connect(self.paste_listing)
-        self.table.addAction(paste)
+        overrides = self._keymap()
         self.key_actions = bind(
             self,
             [self.table, self.detail],
-            overrides=self._keymap(),
+            overrides=overrides,
             handlers={
                 "nav.next": lambda: self._move(1),
                 "nav.previous": lambda: self._move(-1),
@@ -317,14 +291,29 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
                 "go.queue": lambda: self.go_view("queue"),
                 "go.read": lambda: self.go_view("read"),
                 "go.starred": lambda: self.go_view("starred"),
+                "go.dismissed": lambda: self.go_view("dismissed"),
                 "go.all": lambda: self.go_view("all"),
                 "sort.title": lambda: self.sort_by("title"),
                 "sort.authors": lambda: self.sort_by("authors"),
                 "sort.year": lambda: self.sort_by("year"),
                 "sort.added": lambda: self.sort_by("added"),
+                "search.clear": self._escape_in_list,
+                "file.import": self.import_file_dialog,
+                # Text fields keep Ctrl+V for pasting text (see actions.py).
+                "file.paste": self.paste_listing,
+                "file.export": self.export_dialog,
+                "file.copy_bibtex": self.copy_bibtex,
+                "file.enrich_missing": self.enrich_missing,
+                "file.quit": self.close,
+                "edit.undo": lambda: self._undo(redo=False),
+                "edit.redo": lambda: self._undo(redo=True),
+                "search.find": self.focus_search,
+                "pane.next": lambda: self.panes.move(1),
+                "pane.previous": lambda: self.panes.move(-1),
+                "help.show": self.show_help,
             },
         )
-        self._fill_key_menus()
+        self.menus = fill_menus(self.menuBar(), self.key_actions, overrides)
 
     # --- sidebar and views ------------------------------------------------------------
 
@@ -601,31 +590,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         if paper is not None:
             self.mark_selected("unread" if paper.status.value == "read" else "read")
 
-    def _fill_key_menus(self) -> None:
-        """Menus list the keyboard actions with their keys (from the ACTIONS table).
-
-        The menu entries show the key but do not own it (WidgetShortcut on the menu):
-        the list's own bindings act, so a letter typed in the search box never does.
-        """
-        chosen = effective_keys(self._keymap())
-        for action in ACTIONS:
-            group = action.id.split(".")[0]
-            menu = (
-                self._view_menu
-                if group == "sort"
-                else self._go_menu
-                if group in ("nav", "go", "view", "scroll")
-                else self._paper_menu
-            )
-            if action.id.startswith(("help.", "search.")):
-                continue
-            entry = QAction(action.label, menu)
-            keys = chosen[action.id]
-            entry.setShortcuts([QKeySequence(k) for k in keys])
-            entry.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            entry.triggered.connect(self.key_actions[action.id].trigger)
-            menu.addAction(entry)
-
     def _keymap(self) -> dict[str, list[str]]:
         """The user's key overrides (setting "keymap"); unknown ids are ignored."""
         try:
@@ -668,6 +632,24 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         else:
             self.detail.zoomOut(3)
             self.table.setFocus()
+
+    def _escape_in_list(self) -> None:
+        """Esc in the list or detail pane: leave focus mode, else drop the search and
+        go back to the view (the current paper stays current if the view holds it)."""
+        if self.focus_mode:
+            self.toggle_focus_mode()
+            return
+        if self.search_box.text():
+            self.search_box.clear()
+            self._debounce.stop()
+            self._run_search()
+        self.table.setFocus()
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab that a child did not take as a shortcut (the note keeps it from
+        # shortcuts, as editors do) moves between the panes too, not along Qt's chain.
+        self.panes.move(1 if next else -1)
+        return True
 
     def keyPressEvent(self, event: Any) -> None:
         # Esc leaves focus mode, the search box, tag editor or note: back to the list.
@@ -739,16 +721,18 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
             self.statusBar().showMessage(notice, 10000)
 
     def show_help(self) -> None:
-        keys = "\n".join(f"{' / '.join(a.keys):<16} {a.label}" for a in ACTIONS)
-        QMessageBox.information(
-            self,
-            "Readinglist help",
-            'Search: words (all must match), "exact phrase", OR, NOT or -word, (groups),\n'
-            "prefix*, typo~, title: abstract: author:/by: tag: note: arxiv: year:2023,\n"
-            "year:[2020 TO 2024], is:unread is:queued is:read is:dismissed is:starred.\n\n"
-            "Keys: / or Ctrl+F search, Ctrl+V on the list pastes a listing, Ctrl+O import,\n"
-            "Ctrl+E export BibTeX, Ctrl+Shift+C copy BibTeX, Ctrl+Q quit, F1 this help.\n\n" + keys,
-        )
+        """The help overlay (made once): search syntax, then the key table."""
+        if self.help_overlay is None:
+            self.help_overlay = help_overlay(
+                self,
+                'Search: words (all must match), "exact phrase", OR, NOT or -word, (groups),\n'
+                "prefix*, typo~, title: abstract: author:/by: tag: note: arxiv: year:2023,\n"
+                "year:[2020 TO 2024], is:unread is:queued is:read is:dismissed is:starred.",
+                self._keymap(),
+            )
+        self.help_overlay.show()
+        self.help_overlay.raise_()
+        self.help_overlay.activateWindow()
 
     def _restore_settings(self) -> None:
         settings = QSettings()

@@ -85,6 +85,16 @@ def test_no_two_actions_share_a_key_in_a_scope():
             seen[slot] = action.id
 
 
+def test_a_window_key_is_no_other_actions_key():
+    # A window-wide key is live in the list too: sharing it would make both ambiguous.
+    from readinglist.gui.actions import ACTIONS
+
+    window = {k.lower() for a in ACTIONS if a.scope == "window" for k in a.keys}
+    for action in ACTIONS:
+        if action.scope == "list":
+            assert not window & {k.lower() for k in action.keys}, action.id
+
+
 def test_readme_key_table_is_current():
     from readinglist.gui.actions import key_table
 
@@ -173,12 +183,12 @@ def test_keymap_setting_rebinds_a_key(qtbot, tmp_path):
 def test_menus_show_the_keys_from_the_table(win):
     from readinglist.gui.actions import ACTIONS
 
-    entries = {a.text(): a.shortcut().toString() for a in win._paper_menu.actions()}
-    entries.update({a.text(): a.shortcut().toString() for a in win._go_menu.actions()})
+    entries = {a.text(): a.shortcut().toString() for a in win.menus["paper"].actions()}
+    entries.update({a.text(): a.shortcut().toString() for a in win.menus["go"].actions()})
     read = next(a for a in ACTIONS if a.id == "triage.read")
     assert entries[read.label] == "R"
     assert entries["Go to Inbox"] == "G, I"
-    win._paper_menu.actions()[0].trigger()  # a menu entry does what its key does
+    win.menus["paper"].actions()[0].trigger()  # a menu entry does what its key does
 
 
 def test_delete_key_and_undo_bring_the_paper_back(win, qtbot):
