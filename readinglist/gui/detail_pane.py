@@ -4,6 +4,7 @@ links, its note and its tags."""
 from __future__ import annotations
 
 import html
+from urllib.parse import quote
 
 from PySide6.QtCore import (
     Qt,
@@ -27,7 +28,9 @@ class DetailPaneMixin:
     def _marked_html(self, text: str) -> str:
         """Paper text as HTML: always escaped (a title is never markup), with LaTeX
         made readable and the search's matches highlighted."""
-        readable = readable_text(text)
+        # The marks stand for highlight markup below: in the paper's own text they
+        # would open a highlight the data chose, so they are dropped first.
+        readable = readable_text(text).replace(MARK_START, "").replace(MARK_END, "")
         if self.search_terms:
             readable = self.library.highlight(readable, self.search_terms)
         escaped = html.escape(readable)
@@ -58,11 +61,13 @@ class DetailPaneMixin:
         facts = [paper.status.value]
         if paper.year:
             facts.append(str(paper.year))
+        # Links are built here, to arxiv.org and doi.org only; the id is a path in them,
+        # percent-encoded, so no character of it can end the path or the attribute.
         if paper.arxiv_id:
-            url = f"https://arxiv.org/abs/{paper.arxiv_id}"
+            url = f"https://arxiv.org/abs/{quote(paper.arxiv_id, safe='/.')}"
             facts.append(f'<a href="{html.escape(url)}">arXiv:{html.escape(paper.arxiv_id)}</a>')
         if paper.doi:
-            url = f"https://doi.org/{paper.doi}"
+            url = f"https://doi.org/{quote(paper.doi, safe='/.:;()-_')}"
             facts.append(f'<a href="{html.escape(url)}">doi:{html.escape(paper.doi)}</a>')
         if paper.citekey:
             facts.append(f"<code>{html.escape(paper.citekey)}</code>")

@@ -28,6 +28,24 @@ from readinglist.core.errors import UserError
 from readinglist.core.models import ChangeKind, Changes
 
 ROLE = Qt.ItemDataRole.UserRole
+PROGRESS_ABOVE = 2000  # papers an import writes before it shows a progress dialog
+
+
+def plain_progress(parent: QWidget, text: str, maximum: int) -> QProgressDialog:
+    """A progress dialog with Cancel whose label is plain text: it names a file, and
+    QProgressDialog's own label reads text that looks like HTML as HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    dialog = QProgressDialog("", "Cancel", 0, maximum, parent)
+    dialog.setLabel(label)  # the dialog owns the label from here
+    dialog.setMinimumDuration(0)
+    return dialog
+
+
+def close_progress(dialog: QProgressDialog) -> None:
+    # Closing only hides it: a child of the window, it would stay for the session.
+    dialog.close()
+    dialog.deleteLater()
 
 
 class ImportCancelled(Exception):
@@ -106,13 +124,14 @@ class ImportExportMixin:
         details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
         if confirm:
             dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            dialog.deleteLater()  # a child of the window: it would stay for the session
+            if not accepted:
                 return None
         progress = None
-        if preview.added + preview.merged > 2000:
-            progress = QProgressDialog(f"Importing {source}…", "Cancel", 0, 100, self)
+        if preview.added + preview.merged > PROGRESS_ABOVE:
+            progress = plain_progress(self, f"Importing {source}…", 100)
             progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(0)
 
         def step(done: int, total: int) -> None:
             if progress is not None:
@@ -132,7 +151,7 @@ class ImportExportMixin:
             return None
         finally:
             if progress is not None:
-                progress.close()
+                close_progress(progress)
         self.apply_changes(Changes.of(ChangeKind.IMPORT, report.paper_ids, report.summary()))
         self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
         self.start_enrichment(self.library.to_complete_after_import(report))
@@ -166,16 +185,13 @@ class ImportExportMixin:
         wanted = [arxiv_api.Wanted.of(p) for p in papers]
         worker = EnrichWorker(wanted, client)
         n = len(wanted)
-        self.enrich_progress = QProgressDialog(
+        self.enrich_progress = plain_progress(
+            self,
             f"Completing {n} paper{'s' if n != 1 else ''} from arXiv "
             "(one request every 3 seconds)…",
-            "Cancel",
-            0,
             max(n, 1),
-            self,
         )
         self.enrich_progress.setWindowModality(Qt.WindowModality.NonModal)  # app stays usable
-        self.enrich_progress.setMinimumDuration(0)
         self.enrich_progress.setAutoClose(False)
         self.enrich_progress.setAutoReset(False)
         self.enrich_progress.canceled.connect(worker.cancel)
@@ -193,7 +209,7 @@ class ImportExportMixin:
 
     def _enrich_finished(self) -> None:
         if self.enrich_progress is not None:
-            self.enrich_progress.close()
+            close_progress(self.enrich_progress)
             self.enrich_progress = None
 
     def _enrich_failed(self, message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -14,6 +15,7 @@ from readinglist.core.models import Paper
 COLUMNS = ("", "★", "Title", "Authors", "Year", "Tags", "Added")
 STATUS_MARK = {"unread": "●", "queued": "◷", "read": "✓", "dismissed": "✕"}
 PAGE = 200
+TOOLTIP_LIMIT = 2_000  # characters of paper text in a tooltip (a title may be 100,000)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -25,6 +27,20 @@ def shorten(text: str, limit: int, note: bool = True) -> str:
     if not note:
         return text[:limit] + "…"
     return f"{text[:limit]}… ({len(text):,} characters; shortened for display)"
+
+
+def plain_tooltip(text: str, limit: int = TOOLTIP_LIMIT) -> str:
+    """``text`` as a tooltip that shows it as the characters it is.
+
+    Qt draws a tooltip as rich text whenever the text looks like HTML
+    (Qt.mightBeRichText), so a title holding ``<img src="file:…">`` would load a
+    local image on hover. Escaped inside a paragraph that keeps spaces and line
+    breaks, any text shows literally; rich text also lets a long tooltip wrap.
+    Empty text stays empty: Qt shows no tooltip for it.
+    """
+    if not text:
+        return ""
+    return "<p style='white-space:pre-wrap'>" + html.escape(shorten(text, limit)) + "</p>"
 
 
 class PaperModel(QAbstractTableModel):
@@ -112,7 +128,12 @@ class PaperModel(QAbstractTableModel):
             if col == 6:
                 return paper.added_at[:10]
         if role == Qt.ItemDataRole.ToolTipRole and col in (0, 2, 3):
-            return {0: paper.status.value, 2: paper.title, 3: ", ".join(paper.authors)}[col]
+            if col == 0:
+                return plain_tooltip(paper.status.value)
+            # Authors are cut before joining: 10,000 of them would make a long string
+            # on every hover only to be shortened.
+            text = paper.title if col == 2 else ", ".join(paper.authors[:TOOLTIP_LIMIT])
+            return plain_tooltip(text)
         if role == Qt.ItemDataRole.FontRole and col == 2 and paper.status.value == "unread":
             from PySide6.QtGui import QFont
 

@@ -2,20 +2,49 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QInputDialog,
+    QLabel,
     QMenu,
     QTreeWidgetItem,
 )
 
+from readinglist.gui.paper_model import plain_tooltip, shorten
 from readinglist.gui.view_state import VIEWS
 
 ROLE = Qt.ItemDataRole.UserRole
+SOURCE_SHOWN = 80  # characters of an import's source name in the sidebar (the tooltip has all)
+
+
+def _local_time(stamp: str) -> str:
+    """An import's ISO time stamp (stored in UTC) as the user's local date and minute."""
+    try:
+        return dt.datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+
+
+def _batch_entry(batch: dict[str, Any]) -> tuple[str, str]:
+    """The sidebar text of an import (date, source, papers added) and its tooltip
+    (where it came from, when, and what it did), both plain text."""
+    when = _local_time(str(batch["created_at"]))
+    # One line in the tree: a source name is a file name, "clipboard" or "drop",
+    # but nothing stops it holding line breaks or running long.
+    source = " ".join(str(batch["source"]).split())
+    text = f"{when[:10]} {shorten(source, SOURCE_SHOWN, note=False)} ({batch['added']:,})"
+    tip = (
+        f"{batch['source']}\nImported {when} ({batch['format']}): {batch['added']:,} added, "
+        f"{batch['merged']:,} merged, {batch['unchanged']:,} already here, "
+        f"{batch['skipped']:,} skipped"
+    )
+    return text, tip
 
 
 class SidebarMixin:
@@ -44,19 +73,27 @@ class SidebarMixin:
             self.sidebar.addTopLevelItem(item)
             if ("view", key) == (self.state.kind, self.state.key):
                 to_select = item
+        # Item texts are plain text already (the tree draws them as such); the
+        # tooltips, which Qt would read as HTML, go through plain_tooltip.
         groups = (
-            ("Tags", [(f"{n}  ({c:,})", ("tag", n, {"tag": n})) for n, c in self.library.tags()]),
+            (
+                "Tags",
+                [
+                    (f"{n}  ({c:,})", f"Tag {n}: {c:,} papers", ("tag", n, {"tag": n}))
+                    for n, c in self.library.tags()
+                ],
+            ),
             (
                 "Saved searches",
-                [(n, ("saved", n, {"query": q})) for n, q in self.library.saved_searches()],
+                [
+                    (n, f"{n}\nSearch: {q}", ("saved", n, {"query": q}))
+                    for n, q in self.library.saved_searches()
+                ],
             ),
             (
                 "Imports",
                 [
-                    (
-                        f"{b['created_at'][:10]} {b['source']} ({b['added']})",
-                        ("batch", str(b["id"]), {"batch_id": b["id"]}),
-                    )
+                    (*_batch_entry(b), ("batch", str(b["id"]), {"batch_id": b["id"]}))
                     for b in self.library.batches()[:30]
                 ],
             ),
@@ -65,8 +102,9 @@ class SidebarMixin:
             parent = QTreeWidgetItem([title])
             parent.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.sidebar.addTopLevelItem(parent)
-            for text, data in children:
+            for text, tip, data in children:
                 child = QTreeWidgetItem([text])
+                child.setToolTip(0, plain_tooltip(tip))
                 child.setData(0, ROLE, data)
                 parent.addChild(child)
                 if data[:2] == (self.state.kind, self.state.key):
@@ -115,10 +153,22 @@ class SidebarMixin:
         delete = menu.addAction("Delete tag")
         chosen = menu.exec(self.sidebar.viewport().mapToGlobal(pos))
         if chosen is rename:
-            new, ok = QInputDialog.getText(
-                self, "Rename tag", f"New name for {name} (an existing tag merges):", text=name
-            )
-            if ok and new.strip():
+            new = self._ask_tag_name(name)
+            if new is not None and new.strip():
                 self._act(self.library.rename_tag, name, new)
         elif chosen is delete:
             self._act(self.library.delete_tag, name)
+
+    def _ask_tag_name(self, name: str) -> str | None:
+        """The new name for tag ``name``, or None on Cancel. Not QInputDialog.getText:
+        its label reads the text as HTML when it looks like it, and a tag is text."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename tag")
+        dialog.setLabelText(f"New name for {name} (an existing tag merges):")
+        for label in dialog.findChildren(QLabel):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        dialog.setTextValue(name)
+        try:
+            return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
