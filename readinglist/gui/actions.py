@@ -88,6 +88,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("pane.next", ("Tab",), "Next pane: sidebar, list, detail", "window"),
     Action("pane.previous", ("Shift+Tab",), "Previous pane", "window"),
     Action("help.show", ("F1",), "Search syntax and keys", "window"),
+    Action("search.save", (), "Save this search…", "window"),
+    Action("help.about", (), "About Readinglist", "window"),
 )
 
 # The menu bar, in order: (key, title).

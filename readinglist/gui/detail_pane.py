@@ -38,11 +38,28 @@ class DetailPaneMixin:
             MARK_END, "</span>"
         )
 
+    def empty_text(self) -> str:
+        """What the detail pane says when there is no paper: what to do next."""
+        if not self.library.count():
+            paste = self.key_actions["file.paste"].shortcut().toString()
+            open_file = self.key_actions["file.import"].shortcut().toString()
+            return (
+                f"Your library is empty. Paste a listing with {paste} "
+                f"or import a file with {open_file}."
+            )
+        if self.state.search:
+            return f"No matches for “{self.state.search}”."
+        if self.state.kind == "view" and self.state.key == "inbox":
+            return "Inbox zero: every paper has been read, queued or dismissed."
+        if self.model.ids:
+            return "No paper selected."
+        return "No papers here."
+
     def _show_detail(self) -> None:
         self._save_note()
         paper = self.current_paper()
         if paper is None:
-            self.detail.setHtml("<p style='color:gray'>No paper selected.</p>")
+            self.detail.setHtml(f"<p style='color:gray'>{html.escape(self.empty_text())}</p>")
             self._loading_note = True
             self.note.setPlainText("")
             self.note.setEnabled(False)

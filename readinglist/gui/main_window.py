@@ -41,7 +41,7 @@ from readinglist.gui.detail_pane import DetailPaneMixin
 from readinglist.gui.import_export import ImportExportMixin
 from readinglist.gui.paper_model import PaperModel
 from readinglist.gui.search_worker import SearchWorker
-from readinglist.gui.sidebar import SidebarMixin
+from readinglist.gui.sidebar import SidebarMixin, ask_text
 from readinglist.gui.view_state import SORT_OF_COLUMN, SORTS, VIEWS, ViewState
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -311,9 +311,34 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
                 "pane.next": lambda: self.panes.move(1),
                 "pane.previous": lambda: self.panes.move(-1),
                 "help.show": self.show_help,
+                "search.save": self.save_current_search,
+                "help.about": self.show_about,
             },
         )
         self.menus = fill_menus(self.menuBar(), self.key_actions, overrides)
+
+    def save_current_search(self) -> None:
+        """Keep the search in the box under a name (it appears under Saved searches)."""
+        query = self.search_box.text().strip()
+        if not query:
+            self.warn("Type a search first; then it can be saved under a name.")
+            return
+        name = ask_text(self, "Save search", f"Name for the search {query}:", query)
+        if name:
+            self._act(self.library.save_search, name, query)
+
+    def about_text(self) -> str:
+        from readinglist import __version__
+
+        return (
+            f"Readinglist {__version__}\n\nA reading-list manager for researchers.\n"
+            f"Library: {self.library.folder}"
+        )
+
+    def show_about(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "About Readinglist", self.about_text())
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the folder's name may be anything
+        box.exec()
 
     # --- sidebar and views ------------------------------------------------------------
 

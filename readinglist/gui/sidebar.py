@@ -47,6 +47,21 @@ def _batch_entry(batch: dict[str, Any]) -> tuple[str, str]:
     return text, tip
 
 
+def ask_text(parent: Any, title: str, label: str, value: str) -> str | None:
+    """A line of text from the user, or None on Cancel. Not QInputDialog.getText:
+    its label reads the text as HTML when it looks like it, and names are text."""
+    dialog = QInputDialog(parent)
+    dialog.setWindowTitle(title)
+    dialog.setLabelText(label)
+    for shown in dialog.findChildren(QLabel):
+        shown.setTextFormat(Qt.TextFormat.PlainText)
+    dialog.setTextValue(value)
+    try:
+        return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()
+
+
 class SidebarMixin:
     """The window's sidebar of views (mixed into MainWindow)."""
 
@@ -160,15 +175,5 @@ class SidebarMixin:
             self._act(self.library.delete_tag, name)
 
     def _ask_tag_name(self, name: str) -> str | None:
-        """The new name for tag ``name``, or None on Cancel. Not QInputDialog.getText:
-        its label reads the text as HTML when it looks like it, and a tag is text."""
-        dialog = QInputDialog(self)
-        dialog.setWindowTitle("Rename tag")
-        dialog.setLabelText(f"New name for {name} (an existing tag merges):")
-        for label in dialog.findChildren(QLabel):
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        dialog.setTextValue(name)
-        try:
-            return dialog.textValue() if dialog.exec() == QDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        """The new name for tag ``name``, or None on Cancel."""
+        return ask_text(self, "Rename tag", f"New name for {name} (an existing tag merges):", name)

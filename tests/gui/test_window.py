@@ -282,3 +282,49 @@ def test_copy_cite_pins_the_key_as_an_export_does(window, qtbot):
     after = window.library.get(paper.id)
     assert after.authors == ["Ada Newman"]
     assert after.citekey == paper.citekey
+
+
+def test_empty_states_say_what_to_do(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from readinglist.core.library import Library
+    from readinglist.gui.app import make_app
+    from readinglist.gui.main_window import MainWindow
+
+    make_app()
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings().clear()
+    lib = Library.open(tmp_path / "lib", index=False)
+    win = MainWindow(lib)
+    qtbot.addWidget(win)
+    with qtbot.waitActive(win):
+        win.show()
+    text = win.detail.toPlainText()
+    assert "library is empty" in text and "Ctrl+V" in text and "Ctrl+O" in text
+    lib.import_text("A Lonely Paper Title\n\nIts abstract, in words.")
+    changes = lib.mark([1], "read")
+    win.apply_changes(changes)
+    qtbot.waitUntil(lambda: "Inbox zero" in win.detail.toPlainText())
+    win.close()
+    lib.close()
+
+
+def test_saving_the_search_in_the_box_puts_it_under_saved_searches(window, qtbot, monkeypatch):
+    from readinglist.gui import main_window
+
+    monkeypatch.setattr(main_window, "ask_text", lambda *a: "Barlow <b>papers</b>")
+    qtbot.keyClicks(window.search_box, "barlow")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    window.key_actions["search.save"].trigger()
+    assert window.library.saved_searches() == [("Barlow <b>papers</b>", "barlow")]
+    items = window.sidebar.findItems(
+        "Barlow", Qt.MatchFlag.MatchContains | Qt.MatchFlag.MatchRecursive
+    )
+    assert items and items[0].text(0).startswith("Barlow <b>papers</b>")
+
+
+def test_about_names_the_version_as_plain_text(window):
+    from readinglist import __version__
+
+    assert f"Readinglist {__version__}" in window.about_text()
+    assert "About Readinglist" in [a.text() for a in window.menus["help"].actions()]
