@@ -11,9 +11,7 @@ from PySide6.QtCore import (
     QStringListModel,
     Qt,
     QTimer,
-    QUrl,
 )
-from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -36,12 +34,14 @@ from PySide6.QtWidgets import (
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.models import ChangeKind, Changes
-from readinglist.gui.actions import ACTIONS, Panes, bind, fill_menus, help_overlay
+from readinglist.gui.actions import ACTIONS, Panes, bind, fill_menus
 from readinglist.gui.detail_pane import DetailPaneMixin
 from readinglist.gui.import_export import ImportExportMixin
 from readinglist.gui.paper_model import PaperModel
+from readinglist.gui.search_box import SearchBoxMixin
 from readinglist.gui.search_worker import SearchWorker
-from readinglist.gui.sidebar import SidebarMixin, ask_text
+from readinglist.gui.sidebar import SidebarMixin
+from readinglist.gui.triage_keys import TriageMixin
 from readinglist.gui.view_state import SORT_OF_COLUMN, SORTS, VIEWS, ViewState
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -57,7 +57,9 @@ class PaperTable(QTableView):
         pass
 
 
-class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
+class MainWindow(
+    SidebarMixin, DetailPaneMixin, ImportExportMixin, TriageMixin, SearchBoxMixin, QMainWindow
+):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
@@ -317,29 +319,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         )
         self.menus = fill_menus(self.menuBar(), self.key_actions, overrides)
 
-    def save_current_search(self) -> None:
-        """Keep the search in the box under a name (it appears under Saved searches)."""
-        query = self.search_box.text().strip()
-        if not query:
-            self.warn("Type a search first; then it can be saved under a name.")
-            return
-        name = ask_text(self, "Save search", f"Name for the search {query}:", query)
-        if name:
-            self._act(self.library.save_search, name, query)
-
-    def about_text(self) -> str:
-        from readinglist import __version__
-
-        return (
-            f"Readinglist {__version__}\n\nA reading-list manager for researchers.\n"
-            f"Library: {self.library.folder}"
-        )
-
-    def show_about(self) -> None:
-        box = QMessageBox(QMessageBox.Icon.Information, "About Readinglist", self.about_text())
-        box.setTextFormat(Qt.TextFormat.PlainText)  # the folder's name may be anything
-        box.exec()
-
     # --- sidebar and views ------------------------------------------------------------
 
     def reload(self) -> None:
@@ -473,35 +452,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
             self._show_detail()
         self._update_status()
 
-    # --- search -------------------------------------------------------------------------
-
-    def focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    def _run_search(self) -> None:
-        text = self.search_box.text().strip()
-        # The same query again (the index got ready) keeps the paper; a new one
-        # starts on its best match; clearing the query goes back to the view.
-        keep = text == self.state.search or not text
-        self.state.search = text
-        self._load_view(keep)
-
-    def _search_done(
-        self, serial: int, ids: list, total: int, notice: str, terms: set, behind: int
-    ) -> None:
-        if serial != self._search_serial:
-            return  # a newer query was typed: this answer is stale
-        self.search_terms = terms
-        self._match_count = total
-        self._catching_up = behind
-        self._render(ids, keep=self._keep_current)
-        self._keep_current = True  # a second answer (index caught up) keeps the cursor
-        if behind:
-            notice = f"Indexing {behind:,} papers… showing the matches found so far"
-        if notice:
-            self.statusBar().showMessage(notice, 10000)
-
     # --- detail pane ---------------------------------------------------------------------
 
     def selected_papers(self) -> list[Any]:
@@ -515,13 +465,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         if self.state.current is None:
             return None
         return self.model.paper(self.model.row_of(self.state.current))
-
-    def _index_status(self, text: str) -> None:
-        self.index_ready = text == "ready" or not text.startswith(("Building", "Search is"))
-        if text != "ready":
-            self.statusBar().showMessage(text, 8000)
-        if self.search_box.text().strip():
-            self._run_search()
 
     # --- actions ----------------------------------------------------------------------------
 
@@ -546,75 +489,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
                 changes.description[:1].upper() + changes.description[1:], 4000
             )
 
-    def mark_selected(self, status: str) -> None:
-        papers = self.selected_papers()
-        if papers:
-            # Triaged picks are done with (tags and stars keep them: add, then fix).
-            self.state.picked = set()
-            self._act(self.library.mark, [p.id for p in papers], status)
-
-    def delete_selected(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            self.state.picked = set()
-            self._act(self.library.delete, [p.id for p in papers])
-
-    def toggle_star(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            self._act(self.library.set_starred, [p.id for p in papers], not papers[0].starred)
-
-    def open_selected(self) -> None:
-        paper = self.current_paper()
-        if paper is None:
-            return
-        url = paper.url or (f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else "")
-        if url:
-            QDesktopServices.openUrl(QUrl(url))
-
-    def copy_bibtex(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            QGuiApplication.clipboard().setText(self.library.export_bibtex(papers))
-            self.statusBar().showMessage(f"Copied BibTeX of {len(papers)} papers", 4000)
-
-    def copy_cite(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            command = self.library.cite([p.id for p in papers])
-            QGuiApplication.clipboard().setText(command)
-            self.statusBar().showMessage(command, 4000)
-
-    # --- import / export ----------------------------------------------------------------
-
-    # --- completing from arXiv ---------------------------------------------------
-
-    def _current_row(self) -> int:
-        return self.model.row_of(self.state.current) if self.state.current is not None else -1
-
-    def _move(self, step: int) -> None:
-        row = self._current_row() + step
-        if self.state.picked:
-            # Papers picked with x stay picked while the cursor moves.
-            if 0 <= row < len(self.model.ids):
-                self._go_to(row)
-            return
-        self._select_row(row)
-
-    def _move_unread(self, step: int) -> None:
-        row = self._current_row() + step
-        while 0 <= row < len(self.model.ids):
-            paper = self.model.paper(row)
-            if paper is not None and paper.status.value == "unread":
-                self._select_row(row)
-                return
-            row += step
-
-    def _toggle_read(self) -> None:
-        paper = self.current_paper()
-        if paper is not None:
-            self.mark_selected("unread" if paper.status.value == "read" else "read")
-
     def _keymap(self) -> dict[str, list[str]]:
         """The user's key overrides (setting "keymap"); unknown ids are ignored."""
         try:
@@ -627,48 +501,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         return {
             k: [str(x) for x in v] for k, v in keymap.items() if k in known and isinstance(v, list)
         }
-
-    def _scroll_detail(self, direction: int) -> None:
-        bar = self.detail.verticalScrollBar()
-        bar.setValue(bar.value() + direction * bar.pageStep())
-
-    def _toggle_in_selection(self) -> None:
-        if self.state.current is not None:
-            self.state.toggle_pick(self.state.current)
-            self._place_cursor()
-
-    def _select_all(self) -> None:
-        self.state.picked = set(self.state.ids)
-        self._place_cursor()
-
-    @property
-    def focus_mode(self) -> bool:
-        return self.sidebar.isHidden()
-
-    def toggle_focus_mode(self) -> None:
-        """One paper at a time with a large abstract; the same keys work; Esc returns."""
-        entering = not self.focus_mode
-        self.sidebar.setVisible(not entering)
-        self.table.setVisible(not entering)
-        self.search_box.setVisible(not entering)
-        if entering:
-            self.detail.zoomIn(3)
-            self.detail.setFocus()
-        else:
-            self.detail.zoomOut(3)
-            self.table.setFocus()
-
-    def _escape_in_list(self) -> None:
-        """Esc in the list or detail pane: leave focus mode, else drop the search and
-        go back to the view (the current paper stays current if the view holds it)."""
-        if self.focus_mode:
-            self.toggle_focus_mode()
-            return
-        if self.search_box.text():
-            self.search_box.clear()
-            self._debounce.stop()
-            self._run_search()
-        self.table.setFocus()
 
     def focusNextPrevChild(self, next: bool) -> bool:
         # Tab that a child did not take as a shortcut (the note keeps it from
@@ -689,16 +521,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
             return
         super().keyPressEvent(event)
 
-    def _undo(self, redo: bool) -> None:
-        self._save_note()
-        try:
-            changes = self.library.redo() if redo else self.library.undo()
-        except UserError as exc:
-            self.statusBar().showMessage(str(exc).capitalize(), 4000)
-            return
-        self.apply_changes(changes)
-        self.statusBar().showMessage(changes.description, 6000)
-
     # --- tags, outside changes, drag and drop ------------------------------------------
 
     def _check_outside_changes(self) -> None:
@@ -714,24 +536,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
             Changes(ChangeKind.IMPORT, [], "", tags=True, counts=True, saved_searches=True)
         )
 
-    def _search_entered(self) -> None:
-        """Return in the search box: search now (no debounce wait) and move to the
-        results, so the triage keys act on them at once; the query stays."""
-        if self._debounce.isActive():
-            self._debounce.stop()
-            self._run_search()
-        self._remember_query()
-        self.table.setFocus()
-
-    def _remember_query(self) -> None:
-        text = self.search_box.text().strip()
-        if not text:
-            return
-        queries = [q for q in self._recent.stringList() if q != text]
-        queries.insert(0, text)
-        self._recent.setStringList(queries[:15])
-        QSettings().setValue("search/recent", queries[:15])
-
     # --- status, help, settings --------------------------------------------------------
 
     def _update_status(self, notice: str = "") -> None:
@@ -744,20 +548,6 @@ class MainWindow(SidebarMixin, DetailPaneMixin, ImportExportMixin, QMainWindow):
         self.counts_label.setText(text)
         if notice:
             self.statusBar().showMessage(notice, 10000)
-
-    def show_help(self) -> None:
-        """The help overlay (made once): search syntax, then the key table."""
-        if self.help_overlay is None:
-            self.help_overlay = help_overlay(
-                self,
-                'Search: words (all must match), "exact phrase", OR, NOT or -word, (groups),\n'
-                "prefix*, typo~, title: abstract: author:/by: tag: note: arxiv: year:2023,\n"
-                "year:[2020 TO 2024], is:unread is:queued is:read is:dismissed is:starred.",
-                self._keymap(),
-            )
-        self.help_overlay.show()
-        self.help_overlay.raise_()
-        self.help_overlay.activateWindow()
 
     def _restore_settings(self) -> None:
         settings = QSettings()

@@ -310,9 +310,9 @@ def test_empty_states_say_what_to_do(qtbot, tmp_path):
 
 
 def test_saving_the_search_in_the_box_puts_it_under_saved_searches(window, qtbot, monkeypatch):
-    from readinglist.gui import main_window
+    from readinglist.gui import triage_keys
 
-    monkeypatch.setattr(main_window, "ask_text", lambda *a: "Barlow <b>papers</b>")
+    monkeypatch.setattr(triage_keys, "ask_text", lambda *a: "Barlow <b>papers</b>")
     qtbot.keyClicks(window.search_box, "barlow")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     window.key_actions["search.save"].trigger()
