@@ -311,10 +311,6 @@ class Papers:
             )
         ]
 
-    def tag_id(self, name: str) -> int | None:
-        """The id of a tag, ignoring case."""
-        return tag_id(self.conn, name)
-
     def tagged(self, name: str) -> tuple[int, list[int]]:
         """A tag's id and the papers carrying it; UserError when there is no such tag."""
         found = tag_id(self.conn, name.strip())

@@ -94,7 +94,7 @@ class Triage:
         """Rename a tag; renaming onto an existing tag merges the two."""
         new = clean_tag(new)
         old_id, ids = self.papers.tagged(old)
-        target_id = self.papers.tag_id(new)
+        target_id = tag_id(self.papers.conn, new)
         merging = target_id is not None and target_id != old_id
         verb = "merged tag {} into {}" if merging else "renamed tag {} to {}"
         text = verb.format(old.strip(), new)
