@@ -25,6 +25,9 @@ from readinglist.core.store import Store
 
 #: Columns an undo never takes back (see the module docstring).
 PINNED = frozenset({"exported_at"})
+#: Columns that change with another one and are not named on their own when
+#: an undo leaves them alone.
+COMPANIONS = frozenset({"status_changed_at"})
 #: The step format written now (1: whole states, from before migration 0005).
 FORMAT = 2
 ANY_ORIGIN = "any"
@@ -245,7 +248,9 @@ def _set_fields(
         if current == values[put]:
             continue
         if current != values[expect]:
-            left.append(f"the {col.replace('_', ' ')} of {_named(conn, pid)}")
+            # The time a status changed goes with the status: one message for both.
+            if col not in COMPANIONS:
+                left.append(f"the {col.replace('_', ' ')} of {_named(conn, pid)}")
             continue
         conn.execute(f"UPDATE papers SET {col} = ? WHERE id = ?", [values[put], pid])
 

@@ -91,6 +91,10 @@ def test_a_field_changed_since_is_left_alone_and_the_undo_says_so(folder):
         app.mark([1, 2], "read")
         app.tag([1], add=["keep"])
         script.mark([1], "queued")  # paper 1's status, changed again since
+        # As when that came a second later: the time of the change differs too
+        # (it is left alone with the status, and not named on its own).
+        with script.store.write() as conn:
+            conn.execute("UPDATE papers SET status_changed_at = '2000-01-01' WHERE id = 1")
         app.undo()  # the tag
         changes = app.undo()  # the status of 1 and 2
         assert app.get(2).status.value == "unread"
