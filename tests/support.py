@@ -82,3 +82,27 @@ def damage_the_middle(db: Path, table: str = "papers") -> int:
         fh.seek((page - 1) * page_size)
         fh.write(random.Random(page).randbytes(8192))
     return page
+
+
+# --- the window's operations run in a worker: tests wait for them --------------------
+
+
+def settle(qtbot, window, timeout: int = 15000) -> None:
+    """Wait until every operation the window started has run and its result (and
+    Changes) reached the window."""
+    qtbot.waitUntil(window.ops.idle, timeout=timeout)
+
+
+def import_now(qtbot, window, text: str, source: str, timeout: int = 60000):
+    """``window.import_text(text, source, confirm=False)`` to its end: the report,
+    or None when nothing was imported (the failure's reason is in the status bar)."""
+    outcome: list = []
+    window.imported.connect(outcome.append)
+    window.import_failed.connect(lambda _why: outcome.append(None))
+    try:
+        window.import_text(text, source, confirm=False)
+        qtbot.waitUntil(lambda: bool(outcome), timeout=timeout)
+        settle(qtbot, window, timeout)
+    finally:
+        window.imported.disconnect(outcome.append)
+    return outcome[0]

@@ -72,6 +72,8 @@ class Library:
         self.folder = store.folder
         self.store = store
         self.tuning = tuning
+        #: The front end whose changes undo takes back ("app", "cli").
+        self.origin = origin
         self.journal = Journal(store, origin)
         self.papers = Papers(store.conn)
         self.triage = Triage(self.journal, self.papers)

@@ -198,6 +198,50 @@ def fill_menus(
     return menus
 
 
+#: The context menu of a paper in the list (None: a separator), in ACTIONS' ids.
+PAPER_MENU: tuple[str | None, ...] = (
+    "triage.read",
+    "triage.queue",
+    "triage.dismiss",
+    "triage.unread",
+    "triage.star",
+    None,
+    "edit.tag",
+    "edit.note",
+    None,
+    "paper.open",
+    "paper.enrich",
+    "copy.bibtex",
+    "copy.cite",
+    None,
+    "paper.delete",
+)
+
+
+def context_menu(
+    parent: Any, made: dict[str, Any], overrides: dict[str, list[str]] | None = None
+) -> Any:
+    """The paper context menu: PAPER_MENU's actions with their keys shown; an
+    entry triggers the list's own action (as the menu bar's entries do)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QMenu
+
+    menu = QMenu(parent)
+    chosen = effective_keys(overrides)
+    labels = {a.id: a.label for a in ACTIONS}
+    for action_id in PAPER_MENU:
+        if action_id is None:
+            menu.addSeparator()
+            continue
+        entry = QAction(labels[action_id], menu)
+        entry.setShortcuts([QKeySequence(k) for k in chosen[action_id]])
+        entry.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        entry.triggered.connect(made[action_id].trigger)
+        menu.addAction(entry)
+    return menu
+
+
 def help_overlay(parent: Any, intro: str, overrides: dict[str, list[str]] | None = None) -> Any:
     """The help window: ``intro`` (plain text), then every action's keys in a table."""
     from PySide6.QtCore import Qt

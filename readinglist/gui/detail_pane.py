@@ -6,11 +6,19 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-from PySide6.QtCore import (
-    Qt,
-    QUrl,
-)
+from PySide6.QtCore import QStringListModel, Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from readinglist.core.errors import UserError
 from readinglist.core.text import MARK_END, MARK_START
@@ -24,6 +32,47 @@ MAX_ABSTRACT = 50_000
 
 class DetailPaneMixin:
     """The window's detail pane, note and tag editor (mixed into MainWindow)."""
+
+    def _build_detail_pane(self) -> QSplitter:
+        """The paper on screen above, its tags and note below."""
+        self.detail = QTextBrowser()
+        self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._open_link)
+        self.note = QPlainTextEdit()
+        self.note.setPlaceholderText("Notes (Markdown), saved as you type")
+        # The note is part of the detail pane: Tab moves on to the next pane (the
+        # editor keeps Tab from the shortcut; see focusNextPrevChild).
+        self.note.setTabChangesFocus(True)
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(600)
+        self._note_timer.timeout.connect(self._save_note)
+        self.note.textChanged.connect(self._note_edited)
+        self._note_paper: int | None = None
+        self._loading_note = False
+        self._note_dirty = False
+
+        self.tag_editor = QLineEdit()
+        self.tag_editor.setPlaceholderText("Add a tag (Enter; -name removes it)")
+        self._tag_names = QStringListModel()
+        completer = QCompleter(self._tag_names, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.tag_editor.setCompleter(completer)
+        self.tag_editor.returnPressed.connect(self._tag_entered)
+        notes_box = QWidget()
+        notes_layout = QVBoxLayout(notes_box)
+        notes_layout.setContentsMargins(0, 0, 0, 0)
+        tag_row = QHBoxLayout()
+        tag_row.addWidget(QLabel("Tags:"))
+        tag_row.addWidget(self.tag_editor)
+        notes_layout.addLayout(tag_row)
+        notes_layout.addWidget(self.note)
+
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.detail)
+        right.addWidget(notes_box)
+        right.setSizes([500, 140])
+        return right
 
     def _marked_html(self, text: str) -> str:
         """Paper text as HTML: always escaped (a title is never markup), with LaTeX
@@ -158,11 +207,18 @@ class DetailPaneMixin:
             return
         self._note_dirty = False
         text = self.note.toPlainText()
+        pid = self._note_paper
         try:
-            if self.library.get(self._note_paper).note != text:
-                self.apply_changes(self.library.set_note(self._note_paper, text))
-        except UserError as exc:
+            if self.library.get(pid).note == text:
+                return
+        except UserError as exc:  # the paper was deleted meanwhile
             self.statusBar().showMessage(str(exc), 5000)
+            return
+        self.ops.run(
+            lambda lib: lib.set_note(pid, text),
+            on_fail=lambda exc: self.statusBar().showMessage(str(exc), 5000),
+            name="save the note",
+        )
 
     def _start_untag(self) -> None:
         self.tag_editor.setText("-")
@@ -176,7 +232,7 @@ class DetailPaneMixin:
             return
         ids = [p.id for p in papers]
         if text.startswith("-"):
-            self._act(self.library.tag, ids, (), [text[1:]])
+            self._act("tag", ids, (), [text[1:]])
         else:
-            self._act(self.library.tag, ids, [text], ())
+            self._act("tag", ids, [text], ())
         self.tag_editor.clear()

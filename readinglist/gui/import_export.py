@@ -12,7 +12,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.core.errors import UserError
-from readinglist.core.models import ChangeKind, Changes
+from readinglist.gui.ops import OpCancelled
+from readinglist.gui.paper_model import shorten
 
 ROLE = Qt.ItemDataRole.UserRole
 PROGRESS_ABOVE = 2000  # papers an import writes before it shows a progress dialog
@@ -46,10 +46,6 @@ def close_progress(dialog: QProgressDialog) -> None:
     # Closing only hides it: a child of the window, it would stay for the session.
     dialog.close()
     dialog.deleteLater()
-
-
-class ImportCancelled(Exception):
-    """Raised from the progress callback: the import's transaction rolls back."""
 
 
 class ImportPreview(QDialog):
@@ -74,6 +70,32 @@ class ImportPreview(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(560, 360)
+
+
+class ExportChoice(QMessageBox):
+    """Export this paper or the N papers of the view? (Plain text: a title.)"""
+
+    def __init__(self, parent: QWidget, title: str, count: int) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export BibTeX")
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(f"Export which papers?\n\nThis paper: {shorten(title, 200)}")
+        self.paper_button = self.addButton("This paper", QMessageBox.ButtonRole.AcceptRole)
+        self.view_button = self.addButton(
+            f"The {count:,} papers in this view", QMessageBox.ButtonRole.AcceptRole
+        )
+        self.addButton(QMessageBox.StandardButton.Cancel)
+        self.setDefaultButton(self.view_button)
+
+    def ask(self) -> str | None:
+        """ "paper", "view", or None (Cancel)."""
+        self.exec()
+        clicked = self.clickedButton()
+        if clicked is self.paper_button:
+            return "paper"
+        if clicked is self.view_button:
+            return "view"
+        return None
 
 
 class ImportExportMixin:
@@ -109,13 +131,21 @@ class ImportExportMixin:
             return
         self.import_text(text, path.name)
 
-    def import_text(self, text: str, source: str, confirm: bool = True) -> Any:
-        """Preview (a dry run), ask, then import in one transaction."""
-        try:
-            preview = self.library.import_text(text, source=source, dry_run=True)
-        except UserError as exc:
-            self.warn(f"Nothing imported: {exc}")
-            return None
+    def import_text(self, text: str, source: str, confirm: bool = True) -> None:
+        """Preview (a dry run in the worker), ask, then import in one transaction
+        in the worker; ``imported(report)`` is emitted when it is in."""
+        self.ops.run(
+            lambda lib: lib.import_text(text, source=source, dry_run=True),
+            lambda preview: self._previewed(text, source, preview, confirm),
+            lambda exc: self._import_failed(f"Nothing imported: {exc}"),
+            f"read {source}",
+        )
+
+    def _import_failed(self, text: str) -> None:
+        self.warn(text)
+        self.import_failed.emit(text)
+
+    def _previewed(self, text: str, source: str, preview: Any, confirm: bool) -> None:
         summary = (
             f"{source}: {preview.added} new, {preview.merged} merged, "
             f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
@@ -127,35 +157,47 @@ class ImportExportMixin:
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             dialog.deleteLater()  # a child of the window: it would stay for the session
             if not accepted:
-                return None
+                self.import_failed.emit("cancelled in the preview")
+                return
         progress = None
         if preview.added + preview.merged > PROGRESS_ABOVE:
             progress = plain_progress(self, f"Importing {source}…", 100)
             progress.setWindowModality(Qt.WindowModality.WindowModal)
 
-        def step(done: int, total: int) -> None:
+        def finished() -> None:
             if progress is not None:
+                self.ops.progressed.disconnect(shown)
+                close_progress(progress)
+
+        def shown(job_shown: Any, done: int, total: int) -> None:
+            if progress is not None and job_shown is job:
                 progress.setMaximum(max(total, 1))
                 progress.setValue(done)
-                QApplication.processEvents()
-                if progress.wasCanceled():
-                    raise ImportCancelled
 
-        try:
-            report = self.library.import_text(text, source=source, progress=step)
-        except ImportCancelled:
-            self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
-            return None
-        except UserError as exc:
-            self.warn(f"Nothing imported: {exc}")
-            return None
-        finally:
-            if progress is not None:
-                close_progress(progress)
-        self.apply_changes(Changes.of(ChangeKind.IMPORT, report.paper_ids, report.summary()))
-        self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
-        self.start_enrichment(self.library.to_complete_after_import(report))
-        return report
+        def done(report: Any) -> None:
+            finished()
+            self.statusBar().showMessage(f"Imported {source}: {report.summary()}", 8000)
+            self.imported.emit(report)
+            self.start_enrichment(self.library.to_complete_after_import(report))
+
+        def failed(exc: BaseException) -> None:
+            finished()
+            if isinstance(exc, OpCancelled):
+                self.statusBar().showMessage("Import cancelled; nothing was changed", 6000)
+                self.import_failed.emit("cancelled")
+            else:
+                self._import_failed(f"Nothing imported: {exc}")
+
+        job = self.ops.run_job(
+            lambda lib, job: lib.import_text(text, source=source, progress=job.progress),
+            done,
+            failed,
+            f"import {source}",
+        )
+        if progress is not None:
+            self.ops.progressed.connect(shown)
+            progress.canceled.connect(job.cancel)
+            progress.show()
 
     def enrich_selected(self) -> None:
         self.start_enrichment(self.selected_papers())
@@ -229,41 +271,85 @@ class ImportExportMixin:
         from readinglist.gui.enrich import EnrichReportDialog
 
         self._enrich_finished()
-        try:
-            report = self.library.apply_enrichment(lookup)
-        except UserError as exc:
-            self._enrich_failed(str(exc))
-            return
-        changed = [pid for pid, _, _ in report.changed]
-        self.apply_changes(Changes.of(ChangeKind.ENRICH, changed, report.summary()))
-        self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
-        self.enrich_dialog = EnrichReportDialog(self, report)
-        self.enrich_dialog.show()  # not modal: triage goes on while it is open
+
+        def applied(report: Any) -> None:
+            self.statusBar().showMessage(f"arXiv: {report.summary()}", 10000)
+            self.enrich_dialog = EnrichReportDialog(self, report)
+            self.enrich_dialog.show()  # not modal: triage goes on while it is open
+
+        self.ops.run(
+            lambda lib: lib.apply_enrichment(lookup),
+            applied,
+            lambda exc: self._enrich_failed(str(exc)),
+            "apply what arXiv found",
+        )
 
     def export_dialog(self) -> None:
-        papers = self.selected_papers()
-        if len(papers) <= 1:
-            papers = self.library.get_many_existing(self.model.ids)
+        """Ctrl+E: the picked papers; else ask "this paper / the N papers in this
+        view" (the dialog shows the count); then where to write them."""
+        ids = [pid for pid in self.state.ids if pid in self.state.picked]
+        if not ids:
+            ids = self.export_scope()
+            if not ids:
+                return
         settings = QSettings()
         start = str(settings.value("last_export_folder", str(Path.home())))
+        n = len(ids)
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export BibTeX", str(Path(start) / "refs.bib"), "BibTeX (*.bib)"
+            self,
+            f"Export {n:,} paper{'s' * (n != 1)} as BibTeX",
+            str(Path(start) / "refs.bib"),
+            "BibTeX (*.bib)",
         )
         if not name:
             return
         settings.setValue("last_export_folder", str(Path(name).parent))
-        self.export_to(Path(name), papers)
+        self.export_to(Path(name), ids)
+
+    def export_scope(self) -> list[int]:
+        """The papers to export when none are picked: asked when the view holds
+        more than the paper on screen ([] when there is nothing, or on Cancel)."""
+        view = list(self.state.ids)
+        paper = self.current_paper()
+        if not view:
+            self.statusBar().showMessage("No papers here to export", 5000)
+            return []
+        if paper is None or len(view) == 1:
+            return view
+        choice = ExportChoice(self, paper.title, len(view))
+        self.export_choice = choice  # for tests and scripts: the dialog on screen
+        try:
+            chosen = choice.ask()
+        finally:
+            choice.deleteLater()
+            self.export_choice = None
+            # Back to the window's keys (without a window manager, as under
+            # Xvfb, nothing else gives the window its focus back).
+            self.activateWindow()
+        return {"paper": [paper.id], "view": view}.get(chosen or "", [])
 
     def export_to(self, path: Path, papers: list[Any]) -> None:
-        text = self.library.export_bibtex(papers)
-        try:
+        """Write the papers' (or ids') BibTeX to ``path`` (whole or not at all),
+        in the worker: exporting pins their citation keys."""
+        ids = [p if isinstance(p, int) else p.id for p in papers]
+
+        def write(lib: Any) -> int:
+            text = lib.export_bibtex(lib.get_many_existing(ids))
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            self.warn(f"Cannot write {path}: {exc.strerror}")
-            return
-        self.statusBar().showMessage(f"Exported {len(papers)} entries to {path}", 6000)
+            try:
+                tmp.write_text(text, encoding="utf-8")
+                tmp.replace(path)
+            except OSError as exc:
+                raise UserError(f"cannot write {path}: {exc.strerror}") from exc
+            return len(ids)
+
+        def done(n: int) -> None:
+            self.statusBar().showMessage(
+                f"Exported {n:,} entr{'ies' if n != 1 else 'y'} to {path}", 6000
+            )
+            self.exported.emit(str(path))
+
+        self.ops.run(write, done, lambda exc: self.warn(str(exc).capitalize()), "export")
 
     def dragEnterEvent(self, event: Any) -> None:
         if event.mimeData().hasUrls() or event.mimeData().hasText():

@@ -5,38 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import (
-    QItemSelection,
-    QItemSelectionModel,
     QSettings,
-    QStringListModel,
     Qt,
     QTimer,
+    Signal,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
-    QCompleter,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QSplitter,
-    QTableView,
-    QTextBrowser,
-    QTreeWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from readinglist.core.errors import UserError
 from readinglist.core.library import Library
 from readinglist.core.models import ChangeKind, Changes
 from readinglist.gui.actions import ACTIONS, Panes, bind, fill_menus
 from readinglist.gui.detail_pane import DetailPaneMixin
 from readinglist.gui.import_export import ImportExportMixin
+from readinglist.gui.ops import Ops, changes_of
+from readinglist.gui.paper_list import PaperList
 from readinglist.gui.paper_model import PaperModel
 from readinglist.gui.search_box import SearchBoxMixin
 from readinglist.gui.search_worker import SearchWorker
@@ -47,19 +37,14 @@ from readinglist.gui.view_state import SORT_OF_COLUMN, SORTS, VIEWS, ViewState
 ROLE = Qt.ItemDataRole.UserRole
 
 
-class PaperTable(QTableView):
-    """The paper list. Letters are triage keys here, so Qt's type-to-find (jump to
-    the row starting with the letter) is off: a key that reaches the list while its
-    shortcut cannot fire (seen in a window that was not yet active) must not move
-    the selection to some other paper."""
-
-    def keyboardSearch(self, search: str) -> None:
-        pass
-
-
 class MainWindow(
     SidebarMixin, DetailPaneMixin, ImportExportMixin, TriageMixin, SearchBoxMixin, QMainWindow
 ):
+    # Told when an operation the user started ends (tests and scripts wait on these).
+    imported = Signal(object)  # the ImportReport
+    import_failed = Signal(str)  # why nothing was imported ("cancelled", the error)
+    exported = Signal(str)  # the file written
+
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
@@ -75,102 +60,23 @@ class MainWindow(
         # Whether the next search answer keeps the current paper (a re-run after a
         # change) or starts on the first result (a new query).
         self._keep_current = True
-        self._rendering = False  # the window moves the cursor, not the user
         self._match_count: int | None = None
         self._catching_up = 0  # papers the index is still catching up on
         self._stats: Any = None
         self.index_ready = False
 
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText(
-            'Search  (words, "phrase", OR, -not, prefix*, typo~, by:author, tag:x, is:unread)  /'
-        )
-        self.search_box.setClearButtonEnabled(True)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        # Short enough that results follow typing (target: under 150 ms at 100k papers).
-        self._debounce.setInterval(60)
-        self._debounce.timeout.connect(self._run_search)
-        self.search_box.textChanged.connect(lambda _t: self._debounce.start())
-
-        self.sidebar = QTreeWidget()
-        self.sidebar.setHeaderHidden(True)
-        self.sidebar.itemSelectionChanged.connect(self._view_chosen)
-        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
-
-        self._recent = QStringListModel(
-            [str(q) for q in (QSettings().value("search/recent") or [])][:15]
-        )
-        recent = QCompleter(self._recent, self)
-        recent.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.search_box.setCompleter(recent)
-        self.search_box.returnPressed.connect(self._search_entered)
-        self.setAcceptDrops(True)
-
+        self._build_search_box()
+        self._build_sidebar()
         self.model = PaperModel(library)
-        self.table = PaperTable()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        header = self.table.horizontalHeader()
-        # Qt's own sorting is off: it reorders rows under the cursor behind the view
-        # state's back. A click sorts through the state, as the sort keys do.
-        header.setSectionsClickable(True)
-        header.setSortIndicatorShown(True)
-        header.sectionClicked.connect(self._header_clicked)
-        self.table.verticalHeader().hide()
-        rows = self.table.verticalHeader()
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.setShowGrid(False)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 26), (1, 24), (3, 140), (4, 44), (5, 90), (6, 84)):
-            self.table.setColumnWidth(col, width)
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        self.table = PaperList(self.model)
+        # A click on a header sorts through the view state, as the sort keys do.
+        self.table.horizontalHeader().sectionClicked.connect(self._header_clicked)
         self.table.selectionModel().currentRowChanged.connect(self._cursor_moved)
         self.table.selectionModel().selectionChanged.connect(self._selection_edited)
-
-        self.detail = QTextBrowser()
-        self.detail.setOpenLinks(False)
-        self.detail.anchorClicked.connect(self._open_link)
-        self.note = QPlainTextEdit()
-        self.note.setPlaceholderText("Notes (Markdown), saved as you type")
-        # The note is part of the detail pane: Tab moves on to the next pane (the
-        # editor keeps Tab from the shortcut; see focusNextPrevChild).
-        self.note.setTabChangesFocus(True)
-        self._note_timer = QTimer(self)
-        self._note_timer.setSingleShot(True)
-        self._note_timer.setInterval(600)
-        self._note_timer.timeout.connect(self._save_note)
-        self.note.textChanged.connect(self._note_edited)
-        self._note_paper: int | None = None
-        self._loading_note = False
-        self._note_dirty = False
-
-        self.tag_editor = QLineEdit()
-        self.tag_editor.setPlaceholderText("Add a tag (Enter; -name removes it)")
-        self._tag_names = QStringListModel()
-        completer = QCompleter(self._tag_names, self)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.tag_editor.setCompleter(completer)
-        self.tag_editor.returnPressed.connect(self._tag_entered)
-        notes_box = QWidget()
-        notes_layout = QVBoxLayout(notes_box)
-        notes_layout.setContentsMargins(0, 0, 0, 0)
-        tag_row = QHBoxLayout()
-        tag_row.addWidget(QLabel("Tags:"))
-        tag_row.addWidget(self.tag_editor)
-        notes_layout.addLayout(tag_row)
-        notes_layout.addWidget(self.note)
-
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.detail)
-        right.addWidget(notes_box)
-        right.setSizes([500, 140])
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._paper_menu_requested)
+        right = self._build_detail_pane()
+        self.setAcceptDrops(True)
 
         self.splitter = QSplitter()
         self.splitter.addWidget(self.sidebar)
@@ -209,7 +115,13 @@ class MainWindow(
         self.enrich_progress: Any = None
         self.enrich_dialog: Any = None
         self.enrich_message: Any = None
+        self.export_choice: Any = None
         self.last_warning: Any = None
+        # Every change runs in this worker, which owns the writable library; the
+        # window's own `library` only reads.
+        self.ops = Ops(library.folder, library.origin)
+        self.ops.changed.connect(self.apply_changes)
+        self.ops.failed.connect(self.warn)
         self.worker = SearchWorker(library.folder)
         self.worker.finished_search.connect(self._search_done)
         self.worker.found_similar.connect(self._similar_found)
@@ -243,15 +155,6 @@ class MainWindow(
         self._watch.timeout.connect(self._check_outside_changes)
         self._watch.start()
 
-    def resizeEvent(self, event: Any) -> None:
-        super().resizeEvent(event)
-        # In a small window the title matters most: drop the added date, then tags.
-        width = self.table.viewport().width()
-        room = width - (26 + 24 + 140 + 44)  # for title, tags (90) and added (84)
-        self.table.setColumnHidden(6, room - 90 - 84 < 300)
-        self.table.setColumnHidden(5, room - 90 < 260)
-        self.table.setColumnWidth(3, 140 if room - 90 >= 260 else 100)
-
     # --- menus ------------------------------------------------------------------
 
     def _build_menus(self) -> None:
@@ -260,62 +163,7 @@ class MainWindow(
             self,
             [self.table, self.detail],
             overrides=overrides,
-            handlers={
-                "nav.next": lambda: self._move(1),
-                "nav.previous": lambda: self._move(-1),
-                "nav.first": lambda: self._select_row(0),
-                "nav.last": lambda: self._select_row(len(self.model.ids) - 1),
-                "nav.next_unread": lambda: self._move_unread(1),
-                "nav.previous_unread": lambda: self._move_unread(-1),
-                "triage.read": self._toggle_read,
-                "triage.queue": lambda: self.mark_selected("queued"),
-                "triage.dismiss": lambda: self.mark_selected("dismissed"),
-                "triage.unread": lambda: self.mark_selected("unread"),
-                "triage.star": self.toggle_star,
-                "edit.tag": self.tag_editor.setFocus,
-                "edit.note": self.note.setFocus,
-                "paper.open": self.open_selected,
-                "paper.delete": self.delete_selected,
-                "paper.enrich": self.enrich_selected,
-                "copy.bibtex": self.copy_bibtex,
-                "copy.cite": self.copy_cite,
-                "undo.undo": lambda: self._undo(redo=False),
-                "undo.redo": lambda: self._undo(redo=True),
-                "search.focus": self.focus_search,
-                "help.keys": self.show_help,
-                "view.focus": self.toggle_focus_mode,
-                "scroll.down": lambda: self._scroll_detail(1),
-                "scroll.up": lambda: self._scroll_detail(-1),
-                "select.toggle": self._toggle_in_selection,
-                "select.all": self._select_all,
-                "edit.untag": self._start_untag,
-                "go.inbox": lambda: self.go_view("inbox"),
-                "go.queue": lambda: self.go_view("queue"),
-                "go.read": lambda: self.go_view("read"),
-                "go.starred": lambda: self.go_view("starred"),
-                "go.dismissed": lambda: self.go_view("dismissed"),
-                "go.all": lambda: self.go_view("all"),
-                "sort.title": lambda: self.sort_by("title"),
-                "sort.authors": lambda: self.sort_by("authors"),
-                "sort.year": lambda: self.sort_by("year"),
-                "sort.added": lambda: self.sort_by("added"),
-                "search.clear": self._escape_in_list,
-                "file.import": self.import_file_dialog,
-                # Text fields keep Ctrl+V for pasting text (see actions.py).
-                "file.paste": self.paste_listing,
-                "file.export": self.export_dialog,
-                "file.copy_bibtex": self.copy_bibtex,
-                "file.enrich_missing": self.enrich_missing,
-                "file.quit": self.close,
-                "edit.undo": lambda: self._undo(redo=False),
-                "edit.redo": lambda: self._undo(redo=True),
-                "search.find": self.focus_search,
-                "pane.next": lambda: self.panes.move(1),
-                "pane.previous": lambda: self.panes.move(-1),
-                "help.show": self.show_help,
-                "search.save": self.save_current_search,
-                "help.about": self.show_about,
-            },
+            handlers=self.action_handlers(),
         )
         self.menus = fill_menus(self.menuBar(), self.key_actions, overrides)
 
@@ -342,46 +190,17 @@ class MainWindow(
         sort = self.state.sort
         ordered = self.library.sorted_ids(ids, sort.key, sort.descending) if sort else ids
         self.state.show(ordered, keep)
-        if self.model.ids != self.state.ids:
-            self._rendering = True
-            try:
-                self.model.set_ids(self.state.ids)
-            finally:
-                self._rendering = False
+        self.table.show_ids(self.state.ids)
         self._place_cursor()
         self._show_detail()
         self._update_status()
 
     def _place_cursor(self) -> None:
-        """Put the table's cursor and highlight where the state says, scrolled into sight."""
-        selection = self.table.selectionModel()
-        flags = QItemSelectionModel.SelectionFlag
-        row = self.model.row_of(self.state.current) if self.state.current is not None else -1
-        self._rendering = True
-        try:
-            if row < 0:
-                selection.clear()
-                return
-            index = self.model.index(row, 2)
-            if self.state.picked:
-                picked = QItemSelection()
-                for pid in self.state.picked:
-                    r = self.model.row_of(pid)
-                    picked.select(self.model.index(r, 0), self.model.index(r, 0))
-                selection.select(picked, flags.ClearAndSelect | flags.Rows)
-                selection.setCurrentIndex(index, flags.NoUpdate)
-            else:
-                # As a click does, so that the table's own selection anchor is here
-                # too (a later selectRow of this row then keeps it selected).
-                self.table.selectRow(row)
-                selection.setCurrentIndex(index, flags.ClearAndSelect | flags.Rows)
-            self.table.scrollTo(index)
-        finally:
-            self._rendering = False
+        self.table.place_cursor(self.state.current, self.state.picked)
 
     def _cursor_moved(self, *_: Any) -> None:
         """The user moved the cursor (mouse, Page Down): the state follows."""
-        if self._rendering:
+        if self.table.rendering:
             return
         paper = self.model.paper(self.table.currentIndex().row())
         self.state.current = paper.id if paper is not None else None
@@ -390,7 +209,7 @@ class MainWindow(
     def _selection_edited(self, *_: Any) -> None:
         """Rows the user selected with the mouse (or Shift) are picks, so that a
         re-render after a change keeps them."""
-        if self._rendering:
+        if self.table.rendering:
             return
         rows = self.table.selectionModel().selectedRows()
         self.state.picked = {self.model.ids[i.row()] for i in rows} if len(rows) > 1 else set()
@@ -401,6 +220,7 @@ class MainWindow(
         self._go_to(row)
 
     def _go_to(self, row: int) -> None:
+        self._keep_current = True  # the user chose this paper: answers keep it
         if self.model.ids:
             self.state.current = self.model.ids[min(max(0, row), len(self.model.ids) - 1)]
         self._place_cursor()
@@ -436,6 +256,8 @@ class MainWindow(
         """The one place the window reacts to a change of the library (its own, an
         undo, an import, another process's): each pane refreshes what it concerns."""
         self.model.refresh_rows(changes.paper_ids or None)
+        if changes.tags:
+            self.table.fit_columns()  # the Tags column shows once a paper has one
         if changes.tags or changes.counts or changes.saved_searches:
             if not self.refresh_sidebar():
                 self.go_view("all")  # the tag or saved search shown is gone
@@ -476,18 +298,23 @@ class MainWindow(
         self.last_warning = box
         box.exec()
 
-    def _act(self, fn: Any, *args: Any) -> None:
-        """Run a Library change the user asked for and show its result."""
-        try:
-            changes = fn(*args)
-        except UserError as exc:
-            self.warn(str(exc))
-            return
-        self.apply_changes(changes)
-        if changes.description:
-            self.statusBar().showMessage(
-                changes.description[:1].upper() + changes.description[1:], 4000
-            )
+    def run_op(self, op: Any, name: str = "", on_done: Any = None) -> None:
+        """Run a change in the operations worker. The panes follow its Changes
+        (ops.changed -> apply_changes); the status bar says what it did."""
+
+        def done(result: Any) -> None:
+            changes = changes_of(result)
+            if changes is not None and changes.description:
+                text = changes.description
+                self.statusBar().showMessage(text[:1].upper() + text[1:], 4000)
+            if on_done is not None:
+                on_done(result)
+
+        self.ops.run(op, done, lambda exc: self.warn(str(exc)), name)
+
+    def _act(self, method: str, *args: Any) -> None:
+        """Run the Library method ``method(*args)`` as an operation."""
+        self.run_op(lambda lib: getattr(lib, method)(*args), method)
 
     def _keymap(self) -> dict[str, list[str]]:
         """The user's key overrides (setting "keymap"); unknown ids are ignored."""
@@ -574,6 +401,7 @@ class MainWindow(
         settings.setValue("window/table_header", self.table.horizontalHeader().saveState())
         for name, value in self.state.to_settings().items():
             settings.setValue(f"view/{name}", value)
+        self.ops.stop()
         self.worker.stop()
         if self.enrich_worker is not None:
             self.enrich_worker.cancel()

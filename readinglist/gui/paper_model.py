@@ -83,6 +83,19 @@ class PaperModel(QAbstractTableModel):
                     self._cache[p.id] = p
         return self._cache.get(pid)
 
+    def column_filled(self, column: int) -> bool:
+        """Whether a paper of the first page (the rows on screen first) has
+        something in ``column`` (authors, year or tags)."""
+        for row in range(min(len(self.ids), PAGE)):
+            paper = self.paper(row)
+            if paper is not None and (
+                (column == 3 and paper.authors)
+                or (column == 4 and paper.year)
+                or (column == 5 and paper.tags)
+            ):
+                return True
+        return False
+
     def row_of(self, paper_id: int) -> int:
         try:
             return self.ids.index(paper_id)

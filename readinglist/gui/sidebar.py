@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMenu,
+    QTreeWidget,
     QTreeWidgetItem,
 )
 
@@ -64,6 +65,13 @@ def ask_text(parent: Any, title: str, label: str, value: str) -> str | None:
 
 class SidebarMixin:
     """The window's sidebar of views (mixed into MainWindow)."""
+
+    def _build_sidebar(self) -> None:
+        self.sidebar = QTreeWidget()
+        self.sidebar.setHeaderHidden(True)
+        self.sidebar.itemSelectionChanged.connect(self._view_chosen)
+        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
 
     def refresh_sidebar(self, select: str | None = None) -> bool:
         """Rebuild the sidebar with its counts, the state's view selected (without
@@ -170,9 +178,9 @@ class SidebarMixin:
         if chosen is rename:
             new = self._ask_tag_name(name)
             if new is not None and new.strip():
-                self._act(self.library.rename_tag, name, new)
+                self._act("rename_tag", name, new)
         elif chosen is delete:
-            self._act(self.library.delete_tag, name)
+            self._act("delete_tag", name)
 
     def _ask_tag_name(self, name: str) -> str | None:
         """The new name for tag ``name``, or None on Cancel."""

@@ -3,6 +3,8 @@ mode, and the help and about windows (mixed into MainWindow)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import (
     Qt,
     QUrl,
@@ -12,8 +14,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from readinglist.core.errors import UserError
-from readinglist.gui.actions import help_overlay
+from readinglist.gui.actions import context_menu, help_overlay
 from readinglist.gui.sidebar import ask_text
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -21,6 +22,82 @@ ROLE = Qt.ItemDataRole.UserRole
 
 class TriageMixin:
     """The window's paper actions and navigation (mixed into MainWindow)."""
+
+    def action_handlers(self) -> dict[str, Any]:
+        """What each action of the ACTIONS table does, by id (bind checks both ways)."""
+        return {
+            "nav.next": lambda: self._move(1),
+            "nav.previous": lambda: self._move(-1),
+            "nav.first": lambda: self._select_row(0),
+            "nav.last": lambda: self._select_row(len(self.model.ids) - 1),
+            "nav.next_unread": lambda: self._move_unread(1),
+            "nav.previous_unread": lambda: self._move_unread(-1),
+            "triage.read": self._toggle_read,
+            "triage.queue": lambda: self.mark_selected("queued"),
+            "triage.dismiss": lambda: self.mark_selected("dismissed"),
+            "triage.unread": lambda: self.mark_selected("unread"),
+            "triage.star": self.toggle_star,
+            "edit.tag": self.tag_editor.setFocus,
+            "edit.note": self.note.setFocus,
+            "paper.open": self.open_selected,
+            "paper.delete": self.delete_selected,
+            "paper.enrich": self.enrich_selected,
+            "copy.bibtex": self.copy_bibtex,
+            "copy.cite": self.copy_cite,
+            "undo.undo": lambda: self._undo(redo=False),
+            "undo.redo": lambda: self._undo(redo=True),
+            "search.focus": self.focus_search,
+            "help.keys": self.show_help,
+            "view.focus": self.toggle_focus_mode,
+            "scroll.down": lambda: self._scroll_detail(1),
+            "scroll.up": lambda: self._scroll_detail(-1),
+            "select.toggle": self._toggle_in_selection,
+            "select.all": self._select_all,
+            "edit.untag": self._start_untag,
+            "go.inbox": lambda: self.go_view("inbox"),
+            "go.queue": lambda: self.go_view("queue"),
+            "go.read": lambda: self.go_view("read"),
+            "go.starred": lambda: self.go_view("starred"),
+            "go.dismissed": lambda: self.go_view("dismissed"),
+            "go.all": lambda: self.go_view("all"),
+            "sort.title": lambda: self.sort_by("title"),
+            "sort.authors": lambda: self.sort_by("authors"),
+            "sort.year": lambda: self.sort_by("year"),
+            "sort.added": lambda: self.sort_by("added"),
+            "search.clear": self._escape_in_list,
+            "file.import": self.import_file_dialog,
+            # Text fields keep Ctrl+V for pasting text (see actions.py).
+            "file.paste": self.paste_listing,
+            "file.export": self.export_dialog,
+            "file.copy_bibtex": self.copy_bibtex,
+            "file.enrich_missing": self.enrich_missing,
+            "file.quit": self.close,
+            "edit.undo": lambda: self._undo(redo=False),
+            "edit.redo": lambda: self._undo(redo=True),
+            "search.find": self.focus_search,
+            "pane.next": lambda: self.panes.move(1),
+            "pane.previous": lambda: self.panes.move(-1),
+            "help.show": self.show_help,
+            "search.save": self.save_current_search,
+            "help.about": self.show_about,
+        }
+
+    def paper_menu(self) -> Any:
+        """The context menu of the papers under the cursor (made for each use)."""
+        return context_menu(self, self.key_actions, self._keymap())
+
+    def _paper_menu_requested(self, pos: Any) -> None:
+        # A right-click on a paper outside the picks makes it the current paper,
+        # so that the menu acts on the paper the user pointed at.
+        row = self.table.rowAt(pos.y())
+        if row < 0:
+            return
+        pid = self.model.ids[row]
+        if pid not in self.state.picked:
+            self._select_row(row)
+        menu = self.paper_menu()
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def save_current_search(self) -> None:
         """Keep the search in the box under a name (it appears under Saved searches)."""
@@ -30,7 +107,7 @@ class TriageMixin:
             return
         name = ask_text(self, "Save search", f"Name for the search {query}:", query)
         if name:
-            self._act(self.library.save_search, name, query)
+            self._act("save_search", name, query)
 
     def about_text(self) -> str:
         from readinglist import __version__
@@ -50,18 +127,20 @@ class TriageMixin:
         if papers:
             # Triaged picks are done with (tags and stars keep them: add, then fix).
             self.state.picked = set()
-            self._act(self.library.mark, [p.id for p in papers], status)
+            self._act("mark", [p.id for p in papers], status)
 
     def delete_selected(self) -> None:
         papers = self.selected_papers()
         if papers:
             self.state.picked = set()
-            self._act(self.library.delete, [p.id for p in papers])
+            self._act("delete", [p.id for p in papers])
 
     def toggle_star(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            self._act(self.library.set_starred, [p.id for p in papers], not papers[0].starred)
+        ids = [p.id for p in self.selected_papers()]
+        if ids:
+            # Decided in the worker, on the library as it is by then: a key pressed
+            # twice quickly toggles twice.
+            self.run_op(lambda lib: lib.set_starred(ids, not lib.get(ids[0]).starred), "star")
 
     def open_selected(self) -> None:
         paper = self.current_paper()
@@ -73,16 +152,27 @@ class TriageMixin:
 
     def copy_bibtex(self) -> None:
         papers = self.selected_papers()
-        if papers:
-            QGuiApplication.clipboard().setText(self.library.export_bibtex(papers))
-            self.statusBar().showMessage(f"Copied BibTeX of {len(papers)} papers", 4000)
+        if not papers:
+            return
+
+        def copied(text: str) -> None:
+            QGuiApplication.clipboard().setText(text)
+            n = len(papers)
+            self.statusBar().showMessage(f"Copied BibTeX of {n} paper{'s' * (n != 1)}", 4000)
+
+        # A write: exporting pins the papers' citation keys.
+        self.run_op(lambda lib: lib.export_bibtex(papers), "copy BibTeX", copied)
 
     def copy_cite(self) -> None:
-        papers = self.selected_papers()
-        if papers:
-            command = self.library.cite([p.id for p in papers])
+        ids = [p.id for p in self.selected_papers()]
+        if not ids:
+            return
+
+        def copied(command: str) -> None:
             QGuiApplication.clipboard().setText(command)
             self.statusBar().showMessage(command, 4000)
+
+        self.run_op(lambda lib: lib.cite(ids), "copy \\cite", copied)
 
     def _current_row(self) -> int:
         return self.model.row_of(self.state.current) if self.state.current is not None else -1
@@ -106,9 +196,18 @@ class TriageMixin:
             row += step
 
     def _toggle_read(self) -> None:
-        paper = self.current_paper()
-        if paper is not None:
-            self.mark_selected("unread" if paper.status.value == "read" else "read")
+        ids = [p.id for p in self.selected_papers()]
+        if ids:
+            self.state.picked = set()
+
+            # As the paper on screen is: read becomes unread, anything else read.
+            first = self.state.current if self.state.current in ids else ids[0]
+
+            def toggle(lib: Any) -> Any:
+                read = lib.get(first).status.value == "read"
+                return lib.mark(ids, "unread" if read else "read")
+
+            self.run_op(toggle, "read")
 
     def _scroll_detail(self, direction: int) -> None:
         bar = self.detail.verticalScrollBar()
@@ -154,13 +253,16 @@ class TriageMixin:
 
     def _undo(self, redo: bool) -> None:
         self._save_note()
-        try:
-            changes = self.library.redo() if redo else self.library.undo()
-        except UserError as exc:
+
+        def done(changes: Any) -> None:
+            self.statusBar().showMessage(changes.description, 6000)
+
+        def failed(exc: BaseException) -> None:
             self.statusBar().showMessage(str(exc).capitalize(), 4000)
-            return
-        self.apply_changes(changes)
-        self.statusBar().showMessage(changes.description, 6000)
+
+        self.ops.run(
+            lambda lib: lib.redo() if redo else lib.undo(), done, failed, "redo" if redo else "undo"
+        )
 
     def show_help(self) -> None:
         """The help overlay (made once): search syntax, then the key table."""
