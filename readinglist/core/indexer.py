@@ -22,9 +22,9 @@ def main(argv: list[str]) -> int:
         # taking it again here would wait for ourselves.
         lib.index_sync.lock_held_by_parent()
     try:
-        lib.search_index = SearchIndex(lib.folder / "index")
-        if not lib.search_index.exists():
-            lib.search_index.create()
+        index = lib.index_sync.search_index = SearchIndex(lib.folder / "index")
+        if not index.exists():
+            index.create()
 
         def progress(done: int, total: int) -> None:
             print(f"progress {done} {total}", flush=True)

@@ -161,10 +161,6 @@ class Library:
     def search_index(self) -> SearchIndex | None:
         return self.index_sync.search_index
 
-    @search_index.setter
-    def search_index(self, value: SearchIndex | None) -> None:
-        self.index_sync.search_index = value
-
     @property
     def index_notice(self) -> str:
         """What the last index check or repair did, for the front ends to show."""
@@ -254,6 +250,12 @@ class Library:
     def data_version(self) -> int:
         """Changes whenever another connection (the CLI, another process) commits."""
         return self.papers.data_version()
+
+    def changed_outside(self, mark: tuple[int, int] | None) -> tuple[bool, tuple[int, int]]:
+        """Whether another process wrote since ``mark`` (None: the first look), and the
+        new mark; this process's own connections (the app's threads) never count."""
+        now = self.store.outside_mark()
+        return mark is not None and now != mark, now
 
     # --- importing ---------------------------------------------------------------------
 

@@ -227,3 +227,20 @@ def m0005_undo_origin(db: Database) -> None:
         CREATE INDEX undo_steps_origin ON undo_steps(origin, state, id);
         """,
     )
+
+
+@migration("0006_writers")
+def m0006_writers(db: Database) -> None:
+    # Each process that writes counts its commits here, in the same transaction,
+    # so a window can tell another process's changes (the CLI's) from those of
+    # its own threads: SQLite's data_version moves for any other connection.
+    run_script(
+        db,
+        """
+        CREATE TABLE writers (
+            pid INTEGER PRIMARY KEY,
+            serial INTEGER NOT NULL,
+            at TEXT NOT NULL
+        );
+        """,
+    )

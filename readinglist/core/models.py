@@ -126,6 +126,7 @@ class ChangeKind(str, enum.Enum):
     REDO = "redo"
     SETTING = "setting"
     SAVED_SEARCH = "saved_search"
+    OUTSIDE = "outside"  # another process wrote: anything may have changed
 
 
 #: Kinds that can change which papers a view (Inbox, a tag, a search) shows.
@@ -169,6 +170,13 @@ class Changes:
             description,
             tags=kind in (ChangeKind.TAGS, ChangeKind.DELETE, ChangeKind.UNDO, ChangeKind.REDO),
             counts=kind in _MEMBERSHIP,
+        )
+
+    @classmethod
+    def outside(cls) -> Changes:
+        """Another process changed the library; it says nothing of what it changed."""
+        return cls(
+            ChangeKind.OUTSIDE, [], "", tags=True, counts=True, saved_searches=True, settings=True
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ refusal to nest. Listeners hear of each change after its commit.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -51,6 +52,7 @@ class Store:
         self._db: sqlite_utils.Database | None = None
         self._writing = False
         self._listeners: list[Callable[[Changes], None]] = []
+        self._pruned = False
         # The thread copying a big import's WAL into the database file.
         self._settler: threading.Thread | None = None
 
@@ -167,6 +169,7 @@ class Store:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                self._count_commit(conn)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -179,6 +182,29 @@ class Store:
             raise self.translate(exc) from exc
         finally:
             self._writing = False
+
+    def _count_commit(self, conn: sqlite3.Connection) -> None:
+        """Count this commit as this process's (see outside_mark)."""
+        if not self._pruned:
+            self._pruned = True
+            conn.execute(
+                "DELETE FROM writers WHERE at < datetime('now', '-7 days') AND pid != ?",
+                [os.getpid()],
+            )
+        conn.execute(
+            "INSERT INTO writers (pid, serial, at) VALUES (?, 1, datetime('now')) "
+            "ON CONFLICT(pid) DO UPDATE SET serial = serial + 1, at = excluded.at",
+            [os.getpid()],
+        )
+
+    def outside_mark(self) -> tuple[int, int]:
+        """What other processes have committed so far (their rows of ``writers``).
+        Rows of processes gone for a week are dropped by the next writer."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(sum(serial), 0) FROM writers WHERE pid != ?",
+            [os.getpid()],
+        ).fetchone()
+        return int(row[0]), int(row[1])
 
     def translate(self, exc: sqlite3.DatabaseError) -> BaseException:
         """A sentence for an SQLite error met while writing (or the error itself)."""

@@ -149,7 +149,7 @@ class MainWindow(
 
         # The CLI (or another program) may change the library while the window is
         # open: notice within a couple of seconds and show it.
-        self._data_version = library.data_version()
+        _, self._outside_mark = library.changed_outside(None)
         self._watch = QTimer(self)
         self._watch.setInterval(1500)
         self._watch.timeout.connect(self._check_outside_changes)
@@ -351,17 +351,14 @@ class MainWindow(
     # --- tags, outside changes, drag and drop ------------------------------------------
 
     def _check_outside_changes(self) -> None:
+        """Another process (the CLI, a script) wrote: show it. The app's own
+        commits (the operations worker's, the search thread's) never count."""
         try:
-            version = self.library.data_version()
+            changed, self._outside_mark = self.library.changed_outside(self._outside_mark)
         except Exception:
-            return
-        if version == self._data_version:
-            return
-        self._data_version = version
-        # Another process says nothing of what it changed: anything may have.
-        self.apply_changes(
-            Changes(ChangeKind.IMPORT, [], "", tags=True, counts=True, saved_searches=True)
-        )
+            return  # a busy or vanished file: the next poll sees it
+        if changed:
+            self.apply_changes(Changes.outside())
 
     # --- status, help, settings --------------------------------------------------------
 
