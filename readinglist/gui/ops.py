@@ -168,6 +168,8 @@ class Ops(QObject):
                         library = Library.open(
                             self.folder, index=False, daily_backup=False, origin=self.origin
                         )
+                    if job.cancel_event.is_set():
+                        raise OpCancelled  # cancelled while it waited its turn
                     result = job.op(library, job) if job.with_job else job.op(library)
                 except BaseException as exc:
                     self._delivered.emit(job, None, exc)

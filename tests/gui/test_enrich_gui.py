@@ -6,6 +6,8 @@ from __future__ import annotations
 from arxiv_server import ArxivServer, free_port_url
 from PySide6.QtCore import Qt
 
+from support import import_now, settle
+
 
 def test_key_e_completes_the_selected_paper_in_the_background(window, qtbot, monkeypatch):
     lib = window.library
@@ -31,6 +33,7 @@ def test_key_e_completes_the_selected_paper_in_the_background(window, qtbot, mon
     qtbot.waitUntil(window.isActiveWindow)
     window.table.setFocus()
     qtbot.keyClick(window.table, Qt.Key.Key_Z)
+    settle(qtbot, window)
     assert lib.get(paper.id).authors == []
 
 
@@ -40,6 +43,7 @@ def test_offline_says_so_and_changes_nothing(window, qtbot, monkeypatch):
     window.enrich_missing()  # File > Complete missing metadata from arXiv…
     qtbot.waitUntil(lambda: window.enrich_message is not None, timeout=20000)
     assert "cannot reach the arXiv API" in window.enrich_message.text()
+    settle(qtbot, window)
     assert window.library.list_papers() == before
     assert window.enrich_progress is None
 
@@ -55,6 +59,7 @@ def test_cancel_changes_nothing(window, qtbot, monkeypatch):
         window.enrich_progress.findChild(QPushButton).click()
         qtbot.waitUntil(lambda: not window.enrich_worker.isRunning(), timeout=10000)
         assert len(server.requests) < 5
+    settle(qtbot, window)
     assert window.library.list_papers() == before
     assert "nothing was changed" in window.statusBar().currentMessage()
 
@@ -63,7 +68,7 @@ def test_after_import_setting_completes_the_new_papers(window, qtbot, server):
     window.library.set_setting("enrich_after_import", True)
     title, abstract = "Sparse Widgets for Dense Gadgets", "We widget the gadgets sparsely. " * 5
     server.add_entry("2503.00042", title, abstract, ["Ada Lovelace"], "2025-03-01")
-    report = window.import_text(f"{title}\n\n{abstract}\n", "clipboard", confirm=False)
+    report = import_now(qtbot, window, f"{title}\n\n{abstract}\n", "clipboard")
     assert report.added == 1
     qtbot.waitUntil(lambda: window.enrich_dialog is not None, timeout=20000)
     new = window.library.get(report.paper_ids[0])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from support import import_now
+
 EVIL_TITLE = '<img src="file:///etc/passwd"><script>alert(1)</script> Evil Title Here'
 EVIL_ABSTRACT = (
     'See <a href="javascript:alert(1)">this link</a> and <style>body{display:none}</style> '
@@ -29,9 +31,9 @@ def _show(window, title_part: str) -> int:
     return row
 
 
-def test_markup_in_every_field_is_text(window, monkeypatch):
+def test_markup_in_every_field_is_text(window, qtbot, monkeypatch):
     text = _bib(EVIL_TITLE, "<b>Evil</b> Person and Ada <i>Lovelace</i>", EVIL_ABSTRACT)
-    report = window.import_text(text, "<b>evil</b>.bib", confirm=False)
+    report = import_now(qtbot, window, text, "<b>evil</b>.bib")
     assert report.added == 1
     row = _show(window, "Evil Title")
     paper = window.current_paper()
@@ -61,14 +63,15 @@ def test_markup_in_every_field_is_text(window, monkeypatch):
     assert window.last_warning.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_huge_title_and_ten_thousand_authors_are_shortened(window):
+def test_huge_title_and_ten_thousand_authors_are_shortened(window, qtbot):
     title = " ".join(f"word{i}" for i in range(16_000))  # about 110,000 characters
     assert len(title) > 100_000
     authors = " and ".join(f"Author{i} Person{i}" for i in range(10_000))
-    report = window.import_text(
+    report = import_now(
+        qtbot,
+        window,
         _bib(title, authors, "A normal abstract for a paper with a huge title and author list."),
         "huge.bib",
-        confirm=False,
     )
     assert report.added == 1
     paper = window.library.get(report.paper_ids[0])

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from readinglist.core.library import Library
 
-from support import ROOT, corpus
+from support import ROOT, corpus, settle
 
 NoMod = Qt.KeyboardModifier.NoModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
@@ -18,6 +18,7 @@ Shift = Qt.KeyboardModifier.ShiftModifier
 
 def key(qtbot, w, k, mod=NoMod, widget=None):
     qtbot.keyClick(widget or w.table, k, mod)
+    settle(qtbot, w)  # what the key started in the operations worker is done
 
 
 def test_triage_the_reference_listing_from_the_keyboard(win, qtbot):
@@ -45,12 +46,14 @@ def test_triage_the_reference_listing_from_the_keyboard(win, qtbot):
     assert win.tag_editor.hasFocus()
     qtbot.keyClicks(win.tag_editor, "vision")
     qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    settle(qtbot, win)
     assert lib.get(fourth.id).tags == ["vision"]
     win.table.setFocus()
     key(qtbot, win, Qt.Key.Key_A)
     assert win.note.hasFocus()
     qtbot.keyClicks(win.note, "check this")
     qtbot.keyClick(win.note, Qt.Key.Key_Escape)
+    settle(qtbot, win)
     assert win.table.hasFocus()
     assert lib.get(fourth.id).note == "check this"
     key(qtbot, win, Qt.Key.Key_Z)  # undo the note
@@ -69,8 +72,10 @@ def test_letters_typed_in_the_search_box_do_not_triage(win, qtbot):
     key(qtbot, win, Qt.Key.Key_Slash)
     assert win.search_box.hasFocus()
     qtbot.keyClicks(win.search_box, "rqdsz")
+    settle(qtbot, win)
     assert win.library.stats().by_status == before
     qtbot.keyClick(win.search_box, Qt.Key.Key_Escape)
+    settle(qtbot, win)
     assert win.table.hasFocus() and win.search_box.text() == ""
 
 
@@ -139,13 +144,17 @@ def test_g_sequences_selection_scrolling_and_focus_mode(win, qtbot):
     assert win.focus_mode and win.detail.hasFocus()
     first = win.current_paper()
     qtbot.keyClick(win.detail, Qt.Key.Key_J)  # the same keys work there
+    settle(qtbot, win)
     assert win.current_paper().id != first.id
     qtbot.keyClick(win.detail, Qt.Key.Key_Space)
+    settle(qtbot, win)
     qtbot.keyClick(win.detail, Qt.Key.Key_Escape)
+    settle(qtbot, win)
     assert not win.focus_mode and win.table.hasFocus()
     key(qtbot, win, Qt.Key.Key_T)
     qtbot.keyClicks(win.tag_editor, "temp")
     qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    settle(qtbot, win)
     pid = win.current_paper().id
     assert lib.get(pid).tags == ["temp"]
     win.table.setFocus()
@@ -153,6 +162,7 @@ def test_g_sequences_selection_scrolling_and_focus_mode(win, qtbot):
     assert win.tag_editor.text() == "-"
     qtbot.keyClicks(win.tag_editor, "temp")
     qtbot.keyClick(win.tag_editor, Qt.Key.Key_Return)
+    settle(qtbot, win)
     assert lib.get(pid).tags == []
 
 
@@ -172,15 +182,17 @@ def test_keymap_setting_rebinds_a_key(qtbot, tmp_path):
     qtbot.waitUntil(w.table.hasFocus)
     first = w.current_paper()
     qtbot.keyClick(w.table, Qt.Key.Key_R)  # no longer bound
+    settle(qtbot, w)
     assert lib.get(first.id).status.value == "unread"
     qtbot.keyClick(w.table, Qt.Key.Key_E)  # E's default action (arXiv) yields to the user
+    settle(qtbot, w)
     assert lib.get(first.id).status.value == "read"
     assert w.enrich_worker is None
     w.close()
     lib.close()
 
 
-def test_menus_show_the_keys_from_the_table(win):
+def test_menus_show_the_keys_from_the_table(win, qtbot):
     from readinglist.gui.actions import ACTIONS
 
     entries = {a.text(): a.shortcut().toString() for a in win.menus["paper"].actions()}
@@ -189,6 +201,7 @@ def test_menus_show_the_keys_from_the_table(win):
     assert entries[read.label] == "R"
     assert entries["Go to Inbox"] == "G, I"
     win.menus["paper"].actions()[0].trigger()  # a menu entry does what its key does
+    settle(qtbot, win)
 
 
 def test_delete_key_and_undo_bring_the_paper_back(win, qtbot):

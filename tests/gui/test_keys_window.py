@@ -10,7 +10,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from support import FIXTURES, corpus
+from support import FIXTURES, corpus, settle
 
 Ctrl = Qt.KeyboardModifier.ControlModifier
 Shift = Qt.KeyboardModifier.ShiftModifier
@@ -72,8 +72,10 @@ def test_a_keymap_rebinds_a_menu_key(window_with_keymap, qtbot, monkeypatch):
     assert action.shortcut().toString() == "Ctrl+I"
     assert any(entry is action for title, entry in menu_entries(win) if title == "&File")
     qtbot.keyClick(win.table, Qt.Key.Key_O, Ctrl)  # the default key no longer imports
+    settle(qtbot, win)
     assert asked == []
     qtbot.keyClick(win.table, Qt.Key.Key_I, Ctrl)
+    settle(qtbot, win)
     assert len(asked) == 1
 
 
@@ -99,11 +101,13 @@ def test_ctrl_v_imports_from_the_panes_and_pastes_in_the_text_editors(window, qt
         lambda self: previews.append(self) or import_export.QDialog.DialogCode.Rejected,
     )
     QGuiApplication.clipboard().setText((FIXTURES / "arxiv-new-page.txt").read_text())
-    for pane in (window.table, window.sidebar, window.detail):
+    for n, pane in enumerate((window.table, window.sidebar, window.detail), start=1):
         pane.setFocus()
         qtbot.waitUntil(pane.hasFocus)
         qtbot.keyClick(pane, Qt.Key.Key_V, Ctrl)
-    assert len(previews) == 3
+        qtbot.waitUntil(lambda n=n: len(previews) == n, timeout=20000)
+    settle(qtbot, window)
+    assert len(previews) == 3 and window.library.count() == 50  # each was cancelled
 
     QGuiApplication.clipboard().setText("pasted")
     for editor in (window.search_box, window.tag_editor, window.note):
@@ -120,10 +124,12 @@ def test_esc_in_the_list_clears_the_search_and_keeps_the_paper(window, qtbot):
     window.search_box.setFocus()
     qtbot.keyClicks(window.search_box, "barlow")
     qtbot.keyClick(window.search_box, Qt.Key.Key_Return)
+    settle(qtbot, window)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     assert window.table.hasFocus()
     found = window.current_paper()
     qtbot.keyClick(window.table, Qt.Key.Key_Escape)
+    settle(qtbot, window)
     qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
     assert window.search_box.text() == "" and window.state.search == ""
     assert window.current_paper().id == found.id
@@ -167,7 +173,9 @@ def test_g_d_goes_to_dismissed(window, qtbot):
     window.library.mark([1, 2], "dismissed")
     window.refresh_sidebar()
     qtbot.keyClick(window.table, Qt.Key.Key_G)
+    settle(qtbot, window)
     qtbot.keyClick(window.table, Qt.Key.Key_D)
+    settle(qtbot, window)
     assert window.sidebar.currentItem().text(0).startswith("Dismissed")
     assert window.model.rowCount() == 2
     assert window.library.stats().by_status["dismissed"] == 2  # d alone did not fire
@@ -181,6 +189,7 @@ def test_question_mark_shows_a_table_of_every_key(window, qtbot, monkeypatch):
     # Before the overlay, help was a modal message box: it must not block the test.
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *args: None))
     qtbot.keyClick(window.table, Qt.Key.Key_Question)
+    settle(qtbot, window)
     # It comes up in front (active), so that Esc closes it, not the list's search.
     qtbot.waitUntil(
         lambda: window.help_overlay is not None and window.help_overlay.isActiveWindow()

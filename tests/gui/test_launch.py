@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from support import corpus
+from support import corpus, settle
 
 
 @pytest.fixture
@@ -46,8 +46,10 @@ def launched(qtbot, tmp_path):
         cleanup()
 
 
-def test_a_file_on_the_command_line_is_imported_after_the_preview(launched, previews):
+def test_a_file_on_the_command_line_is_imported_after_the_preview(launched, previews, qtbot):
     window, _ = launched([str(corpus("bibtex/pybtex__xampl.bib"))])
+    qtbot.waitUntil(lambda: window.library.count() > 0, timeout=20000)
+    settle(qtbot, window)
     assert len(previews) == 1  # the user saw what would be imported first
     assert window.library.count() > 0
     assert window.library.batches()[0]["source"] == "pybtex__xampl.bib"

@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from support import import_now, settle
+
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QEvent, QTimer
@@ -67,8 +69,8 @@ def assert_text(rendered: QTextDocument, literal: str) -> None:
     assert not FORBIDDEN.search(rendered.toHtml()), rendered.toHtml()
 
 
-def _import(window, text: str = "", source: str = SOURCE):
-    report = window.import_text(text or _bib(), source, confirm=False)
+def _import(window, qtbot, text: str = "", source: str = SOURCE):
+    report = import_now(qtbot, window, text or _bib(), source)
     assert report.added == 1
     return report.paper_ids[0]
 
@@ -95,7 +97,7 @@ def _tooltip_of_cell(window, qtbot, row: int, col: int) -> str:
 
 
 def test_table_tooltips_show_title_and_authors_as_text(window, qtbot):
-    pid = _import(window)
+    pid = _import(window, qtbot)
     row = _show(window, pid)
     paper = window.library.get(pid)
     assert paper.title == TITLE and paper.authors == AUTHORS  # stored as given
@@ -105,28 +107,28 @@ def test_table_tooltips_show_title_and_authors_as_text(window, qtbot):
         assert_text(shown(_tooltip_of_cell(window, qtbot, row, col)), literal)
 
 
-def test_table_tooltip_of_a_huge_title_is_shortened(window):
-    pid = _import(window, _bib(" ".join(f"word{i}" for i in range(16_000))), "huge.bib")
+def test_table_tooltip_of_a_huge_title_is_shortened(window, qtbot):
+    pid = _import(window, qtbot, _bib(" ".join(f"word{i}" for i in range(16_000))), "huge.bib")
     row = _show(window, pid)
     tip = window.model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole)
     assert len(shown(tip).toPlainText()) < 5_000
 
 
-def test_table_cells_are_plain_text(window):
+def test_table_cells_are_plain_text(window, qtbot):
     title = "Cats & Dogs < Birds &amp; <b>more</b> of them"
-    pid = _import(window, _bib(title), "cats.bib")
+    pid = _import(window, qtbot, _bib(title), "cats.bib")
     row = _show(window, pid)
     assert window.model.index(row, 2).data() == title
     assert window.model.index(row, 3).data() == ", ".join(AUTHORS)
 
 
-def test_detail_pane_shows_every_field_as_text_and_links_only_to_the_web(window):
+def test_detail_pane_shows_every_field_as_text_and_links_only_to_the_web(window, qtbot):
     extra = (
         "  url = {file:///etc/passwd},\n"
         '  doi = {10.1000/<b>bold</b>"x},\n'
         "  note = {<b>bold</b> comment},\n"
     )
-    pid = _import(window, _bib(extra=extra))
+    pid = _import(window, qtbot, _bib(extra=extra))
     window.library.set_note(pid, NOTE)
     window.library.tag([pid], add=[TAG])
     window.model.refresh_rows([pid])
@@ -146,18 +148,18 @@ def test_detail_pane_shows_every_field_as_text_and_links_only_to_the_web(window)
     assert window.note.toPlainText() == NOTE  # the note editor is plain text
 
 
-def test_highlight_marks_in_paper_text_highlight_nothing(window):
+def test_highlight_marks_in_paper_text_highlight_nothing(window, qtbot):
     # The private-use characters the search uses to mark matches, here in the data.
     title = "Marked \ue000 title \ue001 of a paper"
-    pid = _import(window, _bib(title, key="marks"), "marks.bib")
+    pid = _import(window, qtbot, _bib(title, key="marks"), "marks.bib")
     _show(window, pid)
     assert "Marked title of a paper" in window.detail.toPlainText()
     assert "#ffe58a" not in window.detail.toHtml()  # no search, so no highlight
 
 
 def test_similar_paper_links_show_titles_as_text(window, qtbot):
-    first = _import(window)
-    second = _import(window, _bib(TITLE + " again", key="again"), "again.bib")
+    first = _import(window, qtbot)
+    second = _import(window, qtbot, _bib(TITLE + " again", key="again"), "again.bib")
     _show(window, first)
     # The first answer may predate the second import's indexing; a later one lists it.
     qtbot.waitUntil(lambda: TITLE + " again" in window.detail.toPlainText(), timeout=10000)
@@ -176,8 +178,8 @@ def _sidebar_children(window) -> dict[str, list]:
     return groups
 
 
-def test_sidebar_shows_tag_saved_search_and_import_names_as_text(window):
-    pid = _import(window)
+def test_sidebar_shows_tag_saved_search_and_import_names_as_text(window, qtbot):
+    pid = _import(window, qtbot)
     window.library.tag([pid], add=[TAG])
     window.library.save_search("<b>bold</b> search", "bold")
     window.refresh_sidebar()
@@ -200,7 +202,7 @@ def test_sidebar_shows_tag_saved_search_and_import_names_as_text(window):
 def test_rename_tag_dialog_shows_the_name_as_text(window, qtbot):
     from PySide6.QtWidgets import QInputDialog, QMenu
 
-    pid = _import(window)
+    pid = _import(window, qtbot)
     window.library.tag([pid], add=[TAG])
     window.refresh_sidebar()
     (item,) = [c for c in _sidebar_children(window)["Tags"] if c.text(0).startswith(TAG)]
@@ -227,10 +229,12 @@ def test_rename_tag_dialog_shows_the_name_as_text(window, qtbot):
 
     QTimer.singleShot(0, lambda: look(None))
     window._sidebar_menu(pos)
+    settle(qtbot, window)
     assert any(TAG in text for text in seen), seen
     assert TAG in dict(window.library.tags())  # cancelled: the tag is as it was
     QTimer.singleShot(0, lambda: look("<i>renamed</i>"))
     window._sidebar_menu(pos)
+    settle(qtbot, window)
     assert "<i>renamed</i>" in dict(window.library.tags())
 
 
@@ -249,7 +253,11 @@ def test_import_preview_shows_the_source_name_as_text(window, qtbot):
         dialog.reject()
 
     QTimer.singleShot(0, look)
-    assert window.import_text(_bib(), SOURCE) is None  # cancelled in the preview
+    with qtbot.waitSignal(window.import_failed, timeout=20000) as failed:
+        window.import_text(_bib(), SOURCE)
+    assert failed.args == ["cancelled in the preview"]
+    settle(qtbot, window)
+    assert window.library.count() == 50  # nothing was written
     assert any(text.startswith(f"{SOURCE}: 1 new") for text in seen), seen
     qtbot.waitUntil(lambda: not window.findChildren(ImportPreview))  # not kept hidden
 
@@ -259,32 +267,29 @@ def test_import_progress_shows_the_source_name_as_text(window, qtbot, monkeypatc
 
     monkeypatch.setattr(import_export, "PROGRESS_ABOVE", 0)  # a progress dialog for one paper
     before = len(window.findChildren(QProgressDialog))
-    real = window.library.import_text
     seen = []
 
-    def import_text(*args, progress=None, **kwargs):
-        def step(done: int, total: int) -> None:
-            for dialog in window.findChildren(QProgressDialog):
-                if dialog.isVisible():
-                    seen.extend(label_shows(label) for label in dialog.findChildren(QLabel))
-            if progress is not None:
-                progress(done, total)
+    def look(job, done: int, total: int) -> None:
+        # The worker's progress reaches the dialog through ops.progressed.
+        for dialog in window.findChildren(QProgressDialog):
+            if dialog.isVisible():
+                seen.extend(label_shows(label) for label in dialog.findChildren(QLabel))
 
-        return real(*args, progress=step, **kwargs)
-
-    monkeypatch.setattr(window.library, "import_text", import_text)
-    _import(window)
+    window.ops.progressed.connect(look)
+    _import(window, qtbot)
+    window.ops.progressed.disconnect(look)
     assert f"Importing {SOURCE}…" in seen, seen
     # The dialog is gone once the import is done (not kept as a hidden child).
     qtbot.waitUntil(lambda: len(window.findChildren(QProgressDialog)) == before)
 
 
 def test_status_bar_shows_import_and_tag_messages_as_text(window, qtbot):
-    pid = _import(window)
+    pid = _import(window, qtbot)
     assert window.statusBar().currentMessage().startswith(f"Imported {SOURCE}: 1 added")
     _show(window, pid)
     window.tag_editor.setText(TAG)
     window._tag_entered()
+    settle(qtbot, window)
     assert TAG in window.statusBar().currentMessage()
     assert TAG in dict(window.library.tags())
 

@@ -13,13 +13,14 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 from readinglist.core.latex import readable_text
 from readinglist.core.library import Library
 
-from support import corpus
+from support import corpus, settle
 
 NoMod = Qt.KeyboardModifier.NoModifier
 
 
 def key(qtbot, win, k, mod=NoMod):
     qtbot.keyClick(win.table, k, mod)
+    settle(qtbot, win)
 
 
 def on_screen(win) -> int:
@@ -50,6 +51,7 @@ def search(qtbot, win, text: str) -> None:
     with qtbot.waitSignal(win.worker.finished_search):
         qtbot.keyClicks(win.search_box, text)
         qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+        settle(qtbot, win)
     qtbot.waitUntil(lambda: win.table.hasFocus() and win.model.rowCount() > 0)
 
 
@@ -101,6 +103,7 @@ def test_relaunch_with_a_saved_sort_shows_the_highlighted_paper(win, qtbot):
         assert shown == paper
         first = again.current_paper()
         qtbot.keyClick(again.table, Qt.Key.Key_S)
+        settle(qtbot, again)
         assert again.library.get(first.id).starred  # the paper the user sees
     finally:
         again.close()
@@ -193,6 +196,7 @@ def test_relaunch_reopens_the_view_search_sort_and_paper(win, qtbot):
         assert again.sidebar.currentItem().text(0).startswith("All")
         assert on_screen(again) == paper
         qtbot.keyClick(again.table, Qt.Key.Key_S)
+        settle(qtbot, again)
         assert again.library.get(paper).starred
         assert list(again.model.ids) == results  # the sort survives the change
     finally:
@@ -217,6 +221,7 @@ def test_search_while_the_index_catches_up_says_so_then_updates(win, qtbot):
     key(qtbot, win, Qt.Key.Key_Slash)
     qtbot.keyClicks(win.search_box, word)
     qtbot.keyClick(win.search_box, Qt.Key.Key_Return)
+    settle(qtbot, win)
     qtbot.waitUntil(lambda: new[0].id in win.model.ids, timeout=30000)
     notices = [(m, ids) for m, ids in seen if m.startswith("Indexing")]
     assert notices, f"no indexing notice among {[m for m, _ in seen]}"
