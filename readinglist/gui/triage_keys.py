@@ -128,12 +128,25 @@ class TriageMixin:
             # Triaged picks are done with (tags and stars keep them: add, then fix).
             self.state.picked = set()
             self._act("mark", [p.id for p in papers], status)
+            self._moving_on({p.id for p in papers}, status)
+
+    def _moving_on(self, ids: set[int], status: str | None) -> None:
+        """Papers marked out of a status view (or deleted: ``status`` None) leave
+        it: the cursor moves on at once, not when the change is back, so keys
+        typed fast each act on the next paper."""
+        shown = self.state.filters.get("status")
+        if self.state.search or (status is not None and shown in (None, status)):
+            return
+        self.state.leaving(ids)
+        self._place_cursor()
+        self._show_detail()
 
     def delete_selected(self) -> None:
         papers = self.selected_papers()
         if papers:
             self.state.picked = set()
             self._act("delete", [p.id for p in papers])
+            self._moving_on({p.id for p in papers}, None)
 
     def toggle_star(self) -> None:
         ids = [p.id for p in self.selected_papers()]
@@ -208,6 +221,9 @@ class TriageMixin:
                 return lib.mark(ids, "unread" if read else "read")
 
             self.run_op(toggle, "read")
+            shown = self.current_paper()
+            if shown is not None:
+                self._moving_on(set(ids), "unread" if shown.status.value == "read" else "read")
 
     def _scroll_detail(self, direction: int) -> None:
         bar = self.detail.verticalScrollBar()

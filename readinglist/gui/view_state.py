@@ -101,6 +101,13 @@ class ViewState:
         self.ids = list(ids)
         self.picked &= set(self.ids)
 
+    def leaving(self, ids: set[int]) -> None:
+        """These papers are about to leave the view (marked out of it, deleted):
+        the current paper moves on now, as it will once the list follows, so a key
+        pressed before the change comes back acts on the paper then on screen."""
+        if self.current in ids:
+            self.current = follow(self.ids, [i for i in self.ids if i not in ids], self.current)
+
     def sort_by(self, column: str) -> Sort:
         """Sort by a column; choosing the sorted column again reverses it."""
         if self.sort is not None and self.sort.column == column:

@@ -100,3 +100,20 @@ def test_cancel_during_an_import_writes_nothing(window, qtbot, monkeypatch):
     assert window.library.count() == 50
     assert window.statusBar().currentMessage() == "Import cancelled; nothing was changed"
     assert progress_shown() is None
+
+
+def test_triage_keys_typed_faster_than_the_worker_each_act_on_the_next_paper(window, qtbot):
+    shown = list(window.model.ids[:6])
+    for key in (Qt.Key.Key_D, Qt.Key.Key_R, Qt.Key.Key_Q, Qt.Key.Key_D, Qt.Key.Key_Delete):
+        qtbot.keyClick(window.table, key)  # no wait: the changes are still on their way
+    settle(qtbot, window)
+    lib = window.library
+    assert [lib.get(i).status.value for i in shown[:4]] == [
+        "dismissed",
+        "read",
+        "queued",
+        "dismissed",
+    ]
+    assert lib.get_many_existing([shown[4]]) == []  # deleted
+    assert window.current_paper().id == shown[5]  # the next paper, in the list and the pane
+    assert window.model.ids[0] == shown[5]
