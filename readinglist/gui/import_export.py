@@ -156,6 +156,9 @@ class ImportExportMixin:
             dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             dialog.deleteLater()  # a child of the window: it would stay for the session
+            # The keys go back to the window (without a window manager, as under
+            # Xvfb, nothing else gives it its focus back).
+            self.activateWindow()
             if not accepted:
                 self.import_failed.emit("cancelled in the preview")
                 return
