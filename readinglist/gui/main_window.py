@@ -257,7 +257,7 @@ class MainWindow(
         undo, an import, another process's): each pane refreshes what it concerns."""
         self.model.refresh_rows(changes.paper_ids or None)
         if changes.tags:
-            self.table.fit_columns()  # the Tags column shows once a paper has one
+            self.table.find_empty_columns()  # the Tags column shows once a paper has one
         if changes.tags or changes.counts or changes.saved_searches:
             if not self.refresh_sidebar():
                 self.go_view("all")  # the tag or saved search shown is gone

@@ -77,7 +77,6 @@ class Ops(QObject):
     changed = Signal(object)  # Changes
     failed = Signal(str)  # a UserError's text, when the caller gave no on_fail
     progressed = Signal(object, int, int)  # job, done, total
-    idle_again = Signal()
     _delivered = Signal(object, object, object)  # job, result, error
 
     def __init__(self, folder: Path, origin: str = "app") -> None:
@@ -202,8 +201,6 @@ class Ops(QObject):
                 sys.excepthook(type(error), error, error.__traceback__)
         finally:
             self._pending -= 1
-            if self._pending == 0:
-                self.idle_again.emit()
 
 
 class _Worker(QThread):

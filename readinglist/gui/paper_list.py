@@ -51,7 +51,7 @@ class PaperList(QTableView):
         self.setWordWrap(False)
         self.setShowGrid(False)
         self._empty: set[int] = set()
-        model.modelReset.connect(self.fit_columns)
+        model.modelReset.connect(self.find_empty_columns)
 
     def keyboardSearch(self, search: str) -> None:
         pass
@@ -60,13 +60,17 @@ class PaperList(QTableView):
         super().resizeEvent(event)
         self.fit_columns()
 
-    def fit_columns(self) -> None:
-        """Give the title the room of columns no paper here fills (a pasted page
-        often has no authors or years), then, in a small window, of the added date
-        and the tags."""
-        self._empty = {c for c in OPTIONAL if not self.papers.column_filled(c)}
+    def find_empty_columns(self) -> None:
+        """Look again at which columns no paper here fills (a pasted page often has
+        no authors or years): after the rows change, not on every resize."""
+        self._empty = set(OPTIONAL) - self.papers.filled_columns()
         for col in OPTIONAL:
             self.setColumnHidden(col, col in self._empty)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Give the title the room of the empty columns, then, in a small window,
+        of the added date and the tags."""
         room = self.viewport().width() - WIDTHS[0] - WIDTHS[1]
         room -= sum(WIDTHS[c] for c in (3, 4) if c not in self._empty)
         tags = 0 if 5 in self._empty else WIDTHS[5]

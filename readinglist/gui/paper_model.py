@@ -83,18 +83,19 @@ class PaperModel(QAbstractTableModel):
                     self._cache[p.id] = p
         return self._cache.get(pid)
 
-    def column_filled(self, column: int) -> bool:
-        """Whether a paper of the first page (the rows on screen first) has
-        something in ``column`` (authors, year or tags)."""
+    def filled_columns(self) -> set[int]:
+        """Which of the authors, year and tags columns (3, 4, 5) a paper of the
+        first page (the rows on screen first) has something in."""
+        filled: set[int] = set()
         for row in range(min(len(self.ids), PAGE)):
             paper = self.paper(row)
-            if paper is not None and (
-                (column == 3 and paper.authors)
-                or (column == 4 and paper.year)
-                or (column == 5 and paper.tags)
-            ):
-                return True
-        return False
+            if paper is not None:
+                filled |= {
+                    c for c, v in ((3, paper.authors), (4, paper.year), (5, paper.tags)) if v
+                }
+                if len(filled) == 3:
+                    break
+        return filled
 
     def row_of(self, paper_id: int) -> int:
         try:

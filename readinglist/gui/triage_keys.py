@@ -164,28 +164,30 @@ class TriageMixin:
             QDesktopServices.openUrl(QUrl(url))
 
     def copy_bibtex(self) -> None:
-        papers = self.selected_papers()
-        if not papers:
+        ids = [p.id for p in self.selected_papers()]
+        n = len(ids)
+        # A write, so in the worker: exporting pins the papers' citation keys.
+        self._copy(
+            ids,
+            lambda lib: lib.export_bibtex(lib.get_many_existing(ids)),
+            f"Copied BibTeX of {n} paper{'s' * (n != 1)}",
+        )
+
+    def copy_cite(self) -> None:
+        ids = [p.id for p in self.selected_papers()]
+        self._copy(ids, lambda lib: lib.cite(ids), None)
+
+    def _copy(self, ids: list[int], op: Any, said: str | None) -> None:
+        """Put what ``op`` makes of the papers on the clipboard; the status bar
+        says ``said`` (None: the text itself)."""
+        if not ids:
             return
 
         def copied(text: str) -> None:
             QGuiApplication.clipboard().setText(text)
-            n = len(papers)
-            self.statusBar().showMessage(f"Copied BibTeX of {n} paper{'s' * (n != 1)}", 4000)
+            self.statusBar().showMessage(said or text, 4000)
 
-        # A write: exporting pins the papers' citation keys.
-        self.run_op(lambda lib: lib.export_bibtex(papers), "copy BibTeX", copied)
-
-    def copy_cite(self) -> None:
-        ids = [p.id for p in self.selected_papers()]
-        if not ids:
-            return
-
-        def copied(command: str) -> None:
-            QGuiApplication.clipboard().setText(command)
-            self.statusBar().showMessage(command, 4000)
-
-        self.run_op(lambda lib: lib.cite(ids), "copy \\cite", copied)
+        self.run_op(op, "copy", copied)
 
     def _current_row(self) -> int:
         return self.model.row_of(self.state.current) if self.state.current is not None else -1
