@@ -123,6 +123,21 @@ class IndexSync:
 
         self.search_index = SearchIndex(self.folder / "index")
 
+    def open_on_start(self, repair: bool, progress: Progress | None) -> None:
+        """Open the index as the library opens: checked, caught up and rebuilt if
+        need be (``repair``), or as it is (for ``check``)."""
+        from readinglist.core.search import IndexCorrupt
+
+        if not repair:
+            self.open_as_is()
+            return
+        try:
+            self.ensure(progress)
+        except (LibraryError, OSError, IndexCorrupt) as exc:
+            # Disk trouble while catching the index up: the library itself is
+            # fine, so it opens and says the index is behind.
+            self.notice = index_behind(exc)
+
     def pending(self) -> int:
         sql = "SELECT count(DISTINCT paper_id) FROM index_queue"
         return int(self.store.conn.execute(sql).fetchone()[0])

@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from readinglist.core import backups
-from readinglist.core.enrichment import Enrichment
-from readinglist.core.enrichment import client as arxiv_client
-from readinglist.core.enrichment import look_up as arxiv_look_up
 from readinglist.core.errors import LibraryError, UserError
-from readinglist.core.exports import Exports
-from readinglist.core.importing.matching import same_paper
-from readinglist.core.importing.pipeline import Importer, read_file
-from readinglist.core.index_sync import IndexSync, SearchHit, SearchOutcome, index_behind
+from readinglist.core.index_sync import IndexSync, SearchHit, SearchOutcome
 from readinglist.core.models import (
     Changes,
     EnrichReport,
@@ -41,6 +36,9 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from readinglist.core import arxiv_api
+    from readinglist.core.enrichment import Enrichment
+    from readinglist.core.exports import Exports
+    from readinglist.core.importing.pipeline import Importer
     from readinglist.core.search import SearchIndex, SearchResult
 
 Progress = Callable[[int, int], None]
@@ -51,7 +49,6 @@ __all__ = [
     "SearchOutcome",
     "Stats",
     "default_library_dir",
-    "same_paper",
 ]
 
 
@@ -65,8 +62,9 @@ def default_library_dir() -> Path:
     return Path(platformdirs.user_data_dir("readinglist", appauthor=False))
 
 
-class Library:
-    """A reading list in a folder: ``library.sqlite``, ``backups/`` (and the search index)."""
+class Parts:
+    """The small parts a library is made of, and how they are made; Library (below)
+    is the facade that delegates to them."""
 
     def __init__(self, store: Store, origin: str = "cli", tuning: Tuning = DEFAULT) -> None:
         self.folder = store.folder
@@ -77,15 +75,36 @@ class Library:
         self.journal = Journal(store, origin)
         self.papers = Papers(store.conn)
         self.triage = Triage(self.journal, self.papers)
-        self.importer = Importer(store, self.journal, tuning)
         self.index_sync = IndexSync(store, self.papers, tuning)
         self.saved = SavedSearches(store)
-        self.exports = Exports(self.papers, self.triage, self.index_sync)
-        self.enrichment = Enrichment(self.journal, self.papers, self.exports)
         self.settings = Settings(store)
         store.add_listener(self.index_sync.on_commit)
         #: Set when the daily backup failed (the library opened anyway).
         self.backup_notice = ""
+
+    # Made when first used: their modules cost 30 ms of a 0.3 s window start.
+
+    @cached_property
+    def importer(self) -> Importer:
+        from readinglist.core.importing.pipeline import Importer
+
+        return Importer(self.store, self.journal, self.tuning)
+
+    @cached_property
+    def exports(self) -> Exports:
+        from readinglist.core.exports import Exports
+
+        return Exports(self.papers, self.triage, self.index_sync)
+
+    @cached_property
+    def enrichment(self) -> Enrichment:
+        from readinglist.core.enrichment import Enrichment
+
+        return Enrichment(self.journal, self.papers, self.exports)
+
+
+class Library(Parts):
+    """A reading list in a folder: ``library.sqlite``, ``backups/`` (and the search index)."""
 
     # --- opening and closing -------------------------------------------------------
 
@@ -121,20 +140,12 @@ class Library:
         lib = cls(Store.open(path), origin, tuning)
         if daily_backup:
             lib.daily_backup()
-        if index and not repair_index:
-            lib.index_sync.open_as_is()
-        elif index:
-            from readinglist.core.search import IndexCorrupt
-
-            try:
-                lib.ensure_index(progress)
-            except (LibraryError, OSError, IndexCorrupt) as exc:
-                # Disk trouble while catching the index up: the library itself
-                # is fine, so open it and say the index is behind.
-                lib.index_notice = index_behind(exc)
-            except BaseException:
-                lib.close()
-                raise
+        try:
+            if index:
+                lib.index_sync.open_on_start(repair_index, progress)
+        except BaseException:
+            lib.close()
+            raise
         return lib
 
     def close(self) -> None:
@@ -223,7 +234,8 @@ class Library:
         starred: bool | None = None,
         batch_id: int | None = None,
     ) -> list[int]:
-        """Ids of the papers matching every filter, newest first (cheap: no rows)."""
+        """Ids of the papers matching every filter, in view order: the newest import
+        first, each in its page order (cheap: no rows)."""
         return self.papers.ids(status, tag, starred, batch_id)
 
     def sorted_ids(self, ids: list[int], key: str, descending: bool = False) -> list[int]:
@@ -267,6 +279,8 @@ class Library:
         progress: Progress | None = None,
     ) -> ImportReport:
         path = Path(path)
+        from readinglist.core.importing.pipeline import read_file
+
         return self.import_bytes(read_file(path), path.name, format, dry_run, progress)
 
     def import_bytes(
@@ -399,6 +413,8 @@ class Library:
     def arxiv_client(self, **options: Any) -> arxiv_api.Client:
         """A client for the configured API (setting, or READINGLIST_ARXIV_API),
         caching answers in the library folder."""
+        from readinglist.core.enrichment import client as arxiv_client
+
         return arxiv_client(self.folder, self.setting("arxiv_api"), **options)
 
     def enrich(
@@ -409,6 +425,8 @@ class Library:
     ) -> EnrichReport:
         """Look the papers up on arXiv and fill their empty fields (one undo step).
         Raises ArxivUnreachable, changing nothing, when the network fails."""
+        from readinglist.core.enrichment import look_up as arxiv_look_up
+
         lookup = arxiv_look_up(papers, client or self.arxiv_client(), progress)
         return self.apply_enrichment(lookup)
 

@@ -244,3 +244,20 @@ def m0006_writers(db: Database) -> None:
         );
         """,
     )
+
+
+@migration("0007_import_order")
+def m0007_import_order(db: Database) -> None:
+    # Views list the newest import first and each import in its page order
+    # (batch_id DESC, id ASC). Index entries end in the rowid, ascending, so this
+    # indexes give that order with no sort (the Inbox at 100,000 papers would
+    # otherwise sort on every reload); the first serves the import views too, the
+    # second replaces the status index it starts with.
+    run_script(
+        db,
+        """
+        CREATE INDEX papers_batch_order ON papers(batch_id DESC);
+        CREATE INDEX papers_status_order ON papers(status, batch_id DESC);
+        DROP INDEX papers_status;
+        """,
+    )

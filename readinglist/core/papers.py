@@ -237,10 +237,15 @@ class Papers:
         tags_any: Sequence[str] = (),
         newest_first: bool = True,
     ) -> list[int]:
-        """Ids of the papers matching every filter, newest first (cheap: no rows)."""
+        """Ids of the papers matching every filter (cheap: no rows).
+
+        In view order: the newest import first and each import in its own order,
+        so a pasted listing reads as the page did, its first paper first. Papers
+        whose import was deleted come last. ``newest_first=False``: oldest first.
+        """
         where, params = self.filters(status, tag, starred, batch_id, tags_any)
-        order = "DESC" if newest_first else "ASC"
-        sql = f"SELECT id FROM papers {where} ORDER BY id {order}"
+        order = "batch_id DESC, id" if newest_first else "id"
+        sql = f"SELECT id FROM papers {where} ORDER BY {order}"
         return [r[0] for r in self.conn.execute(sql, params)]
 
     def sorted_ids(self, ids: list[int], key: str, descending: bool = False) -> list[int]:

@@ -548,3 +548,26 @@ def test_a_failing_paper_insert_rolls_the_import_back(library, monkeypatch):
             "Second New Paper Title\n\n" + "Another sentence of an abstract. " * 5
         )
     assert _snapshot(library) == snapshot
+
+
+def test_views_list_the_newest_import_first_each_in_page_order(tmp_path):
+    from support import FIXTURES
+
+    lib = Library.open(tmp_path / "lib")
+    listing = "A First Paper Title Here\n\nIts abstract.\n\nA Second Paper Title\n\nIts abstract.\n"
+    first = lib.import_text(listing, source="one")
+    second = lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    titles = [lib.get(i).title for i in lib.ids()]
+    assert titles[:3] == [
+        "Sparse Mixtures of Experts Route Tokens by Similarity",
+        "A Note on Calibrated Uncertainty for Regression",
+        "Seeing Is Believing: Visual Grounding at Scale",
+    ]
+    assert titles[-2:] == ["A First Paper Title Here", "A Second Paper Title"]
+    assert lib.ids(status="unread") == lib.ids()
+    assert [lib.get(i).title for i in lib.ids(batch_id=first.batch_id)] == titles[-2:]
+    # Papers whose import record is gone (batch_id NULL) are listed last.
+    with lib.db.conn:
+        lib.db.execute("DELETE FROM batches WHERE id = ?", [second.batch_id])
+    assert [lib.get(i).title for i in lib.ids()] == titles[-2:] + titles[:4]
+    lib.close()

@@ -337,3 +337,21 @@ def test_about_names_the_version_as_plain_text(window):
 
     assert f"Readinglist {__version__}" in window.about_text()
     assert "About Readinglist" in [a.text() for a in window.menus["help"].actions()]
+
+
+def test_a_pasted_listing_reads_in_page_order(window, qtbot):
+    # The reference listing's first paper is the first row and the current paper.
+    titles = [window.model.paper(r).title for r in range(window.model.rowCount())]
+    assert titles[0].startswith("NoiSER: Noise is All You Need")
+    assert titles[1].startswith("Polarized Self-Attention")
+    assert window.current_paper().title == titles[0]
+    # A second paste goes on top, again in its own page order.
+    report = import_now(qtbot, window, (FIXTURES / "arxiv-new-page.txt").read_text(), "paste")
+    assert report is not None and report.added == 4
+    window.sidebar.setCurrentItem(window.sidebar.topLevelItem(0))  # Inbox
+    settle(qtbot, window)
+    titles = [window.model.paper(r).title for r in range(window.model.rowCount())]
+    assert titles[0] == "Sparse Mixtures of Experts Route Tokens by Similarity"
+    assert titles[1] == "A Note on Calibrated Uncertainty for Regression"
+    assert titles[2] == "Seeing Is Believing: Visual Grounding at Scale"
+    assert titles[4].startswith("NoiSER")
