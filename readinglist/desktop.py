@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -126,6 +125,8 @@ def _write(path: Path, text: str) -> None:
 def _refresh_caches(home: Path) -> None:
     """Launchers and file managers pick the change up sooner with fresh caches;
     the tools are optional, so a missing one is fine."""
+    import subprocess  # here: the window imports this module at every start
+
     for args in (
         ["update-desktop-database", "-q", str(home / "applications")],
         ["gtk-update-icon-cache", "-q", "-t", "-f", str(home / "icons/hicolor")],

@@ -100,7 +100,8 @@ def test_full_disk_backup_fails_cleanly(tmp_path, mounts):
     with Library.open(disk / "lib", index=False) as lib:
         lib.import_file(FIXTURES / "arxiv-new-page.txt")
         filler = disk / "filler"
-        with filler.open("wb") as out:  # fill the rest of the disk
+        # Unbuffered: a buffered file would fail again when closed, outside the try.
+        with filler.open("wb", buffering=0) as out:  # fill the rest of the disk
             try:
                 while True:
                     out.write(b"\0" * 65536)

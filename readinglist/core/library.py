@@ -15,7 +15,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from readinglist.core import backups
 from readinglist.core.errors import LibraryError, UserError
 from readinglist.core.index_sync import IndexSync, SearchHit, SearchOutcome
 from readinglist.core.models import (
@@ -35,7 +34,7 @@ from readinglist.core.undo import Journal
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from readinglist.core import arxiv_api
+    from readinglist.core import arxiv_api, backups
     from readinglist.core.enrichment import Enrichment
     from readinglist.core.exports import Exports
     from readinglist.core.importing.pipeline import Importer
@@ -185,6 +184,8 @@ class Library(Parts):
 
     def backup(self, reason: str = "manual") -> backups.Backup:
         """Back the database up now (SQLite backup API), then rotate old backups."""
+        from readinglist.core import backups
+
         made = backups.make_backup(self.store.conn, self.folder, reason)
         backups.rotate(self.folder, int(self.setting("backups_keep")))
         return made
@@ -192,6 +193,8 @@ class Library(Parts):
     def daily_backup(self) -> backups.Backup | None:
         """A backup when the newest is a day old. A failure (full disk, read-only
         folder) does not stop the library from opening: it is said in backup_notice."""
+        from readinglist.core import backups
+
         try:
             if not backups.due_daily(self.folder) or not self.count():
                 return None

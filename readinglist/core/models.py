@@ -6,6 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+# Private-use characters around the matched words in highlighted text: they never
+# occur in paper text, and each front end turns them into its own markup.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+
 
 class Status(str, enum.Enum):
     UNREAD = "unread"

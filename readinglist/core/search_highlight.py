@@ -10,12 +10,11 @@ from typing import Any
 
 from whoosh import highlight
 
-from readinglist.core import text as text_module
-from readinglist.core.search_schema import SCHEMA, index_text
-
-# The markers live in core/text.py so the window can use them without importing
+# The markers live in core/models.py so the window can use them without importing
 # Whoosh before it is shown; re-exported here for the search's users.
-MARK_START, MARK_END = text_module.MARK_START, text_module.MARK_END
+from readinglist.core.models import MARK_END as MARK_END
+from readinglist.core.models import MARK_START as MARK_START
+from readinglist.core.search_schema import SCHEMA, index_text
 
 
 class _MarkFormatter(highlight.Formatter):

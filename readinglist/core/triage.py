@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from readinglist.core.bibtex import valid_citekey
 from readinglist.core.db import now_iso
 from readinglist.core.errors import UserError
 from readinglist.core.models import ChangeKind, Changes, Status
@@ -143,6 +142,8 @@ class Triage:
     def set_citekey(self, paper_id: int, key: str) -> Changes:
         """Give a paper a citation key of the user's choosing (pinned from then on)."""
         key = key.strip()
+        from readinglist.core.bibtex import valid_citekey
+
         if not valid_citekey(key):
             raise UserError(
                 f"{key!r} is not a usable citation key: use ASCII letters, digits and _ : . / + -"

@@ -290,17 +290,18 @@ class Panes:
     """The window's panes in Tab order, each a widget that takes the focus and the
     widgets counted as part of it; the pane holding the focus shows a border."""
 
-    STYLE = (
-        '*[paneFocus="true"] { border: 2px solid palette(highlight); }'
-        '*[paneFocus="false"] { border: 2px solid transparent; }'
-    )
-
     def __init__(self, owner: Any, panes: list[tuple[Any, tuple[Any, ...]]]) -> None:
-        from PySide6.QtWidgets import QApplication
+        from PySide6.QtWidgets import QApplication, QFrame
 
         self.panes = panes
+        # Each pane (a QFrame) draws its own 2-pixel plain frame in the palette's
+        # WindowText colour: the highlight when it has the focus, the window's
+        # background otherwise. A style sheet did the same but cost 10 ms of the
+        # window's start (and restyled the pane on every focus change).
         for widget, _ in panes:
-            widget.setStyleSheet(self.STYLE)
+            widget.setFrameShape(QFrame.Shape.Box)
+            widget.setFrameShadow(QFrame.Shadow.Plain)
+            widget.setLineWidth(2)
         app = QApplication.instance()
         app.focusChanged.connect(self.show_focus)
         # The application outlives the window: stop listening when it goes.
@@ -330,6 +331,7 @@ class Panes:
                 return
 
     def show_focus(self, *_: Any) -> None:
+        from PySide6.QtGui import QPalette
         from PySide6.QtWidgets import QApplication
         from shiboken6 import isValid
 
@@ -339,10 +341,11 @@ class Panes:
         for i, (widget, _) in enumerate(self.panes):
             if widget.property("paneFocus") != (i == focused):
                 widget.setProperty("paneFocus", i == focused)
-                # A dynamic property does not restyle by itself.
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
-                widget.update()
+                palette = widget.palette()
+                role = QPalette.ColorRole
+                shown = palette.color(role.Highlight if i == focused else role.Window)
+                palette.setColor(role.WindowText, shown)
+                widget.setPalette(palette)
 
 
 def key_table() -> str:

@@ -153,7 +153,6 @@ class _Instance:
 def _open_library(folder: Path) -> Library | None:
     """The library, offering the newest backup when the database is damaged.
     None when the user declines; the damaged file is never overwritten silently."""
-    from readinglist.core import backups
     from readinglist.core.errors import DamagedLibrary
 
     try:
@@ -169,6 +168,8 @@ def _open_library(folder: Path) -> Library | None:
         box.exec()
         if box.clickedButton() is not restore:
             return None
+        from readinglist.core import backups  # only now: 7 ms of every start otherwise
+
         kept = backups.restore(folder, exc.backup)  # type: ignore[arg-type]
         library = Library.open(folder, index=False, daily_backup=False, origin="app")
         library.index_notice = (

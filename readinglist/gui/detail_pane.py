@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.core.errors import UserError
-from readinglist.core.text import MARK_END, MARK_START
+from readinglist.core.models import MARK_END, MARK_START
 from readinglist.gui.paper_model import readable_text, shorten
 
 ROLE = Qt.ItemDataRole.UserRole

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from readinglist.core.library import Library
 from readinglist.core.models import ChangeKind, Changes
+from readinglist.core.triage import n_papers
 from readinglist.gui.actions import ACTIONS, Panes, bind, fill_menus
 from readinglist.gui.detail_pane import DetailPaneMixin
 from readinglist.gui.import_export import ImportExportMixin
@@ -364,11 +365,12 @@ class MainWindow(
 
     def _update_status(self, notice: str = "") -> None:
         stats = self._stats or self.library.stats()
-        text = f"{stats.total:,} papers · {stats.by_status['unread']:,} unread"
+        text = f"{n_papers(stats.total)} · {stats.by_status['unread']:,} unread"
         if self._match_count is not None:
-            text += f" · {self._match_count:,} match"
+            n = self._match_count
+            text += f" · {n:,} {'match' if n == 1 else 'matches'}"
         if self._catching_up:
-            text += f" · indexing {self._catching_up:,} papers…"
+            text += f" · indexing {n_papers(self._catching_up)}…"
         self.counts_label.setText(text)
         if notice:
             self.statusBar().showMessage(notice, 10000)

@@ -71,7 +71,10 @@ class PaperList(QTableView):
     def fit_columns(self) -> None:
         """Give the title the room of the empty columns, then, in a small window,
         of the added date and the tags."""
-        room = self.viewport().width() - WIDTHS[0] - WIDTHS[1]
+        # The width without scroll bars (a scroll bar's 15 pixels never decide
+        # this): asking for viewport() instead makes PySide6 wrap that widget, which
+        # the first time builds 70 enum types, 10 ms of the window's start.
+        room = self.maximumViewportSize().width() - WIDTHS[0] - WIDTHS[1]
         room -= sum(WIDTHS[c] for c in (3, 4) if c not in self._empty)
         tags = 0 if 5 in self._empty else WIDTHS[5]
         self.setColumnHidden(6, room - tags - WIDTHS[6] < TITLE_ROOM)

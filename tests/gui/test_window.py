@@ -69,7 +69,7 @@ def test_search_lists_the_best_matches_ranked_then_the_rest_newest_first(
     assert ids[:3] == [h.paper.id for h in expected.hits[:3]]  # ranked
     assert ids[3:] == sorted(ids[3:], reverse=True)  # then newest first
     assert sorted(ids) == sorted(h.paper.id for h in expected.hits)  # every match, once
-    assert window.counts_label.text().endswith(f"· {total} match")
+    assert window.counts_label.text().endswith(f"· {total} matches")
 
 
 def test_filter_by_status_and_tag_edit_note_and_mark(window, qtbot):
