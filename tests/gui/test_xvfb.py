@@ -132,22 +132,23 @@ def test_keyboard_triage_in_a_real_window(xserver, tmp_path):
     app, wid = _launch(xserver, tmp_path, folder)
     try:
         db = folder / "library.sqlite"
-        # The Inbox lists newest first: ids 50, 49, 48 ... ; the cursor starts on 50.
+        # The Inbox lists the listing in page order: ids 1, 2, 3 ...; the cursor
+        # starts on 1.
         _xdotool(xserver, "key", "--delay", "150", "j", "r")
-        assert _wait_for(lambda: _state(db, 49) == ("read", 0)), (
-            f"after j r: {[_state(db, i) for i in (50, 49, 48)]}, "
+        assert _wait_for(lambda: _state(db, 2) == ("read", 0)), (
+            f"after j r: {[_state(db, i) for i in (1, 2, 3)]}, "
             f"focus on {_xdotool(xserver, 'getwindowfocus')} (window {wid})"
         )
-        _xdotool(xserver, "key", "--delay", "150", "q")  # the cursor moved on to 48
-        assert _wait_for(lambda: _state(db, 48) == ("queued", 0))
+        _xdotool(xserver, "key", "--delay", "150", "q")  # the cursor moved on to 3
+        assert _wait_for(lambda: _state(db, 3) == ("queued", 0))
         _xdotool(xserver, "key", "--delay", "150", "d")
-        assert _wait_for(lambda: _state(db, 47) == ("dismissed", 0))
+        assert _wait_for(lambda: _state(db, 4) == ("dismissed", 0))
         _xdotool(xserver, "key", "--delay", "150", "s")
-        assert _wait_for(lambda: _state(db, 46) == ("unread", 1))
+        assert _wait_for(lambda: _state(db, 5) == ("unread", 1))
         _xdotool(xserver, "key", "--delay", "150", "z")  # undo the star
-        assert _wait_for(lambda: _state(db, 46) == ("unread", 0))
+        assert _wait_for(lambda: _state(db, 5) == ("unread", 0))
         _xdotool(xserver, "key", "--delay", "150", "shift+z")  # redo it
-        assert _wait_for(lambda: _state(db, 46) == ("unread", 1))
+        assert _wait_for(lambda: _state(db, 5) == ("unread", 1))
         _quit(xserver, app)
     finally:
         if app.poll() is None:
@@ -166,12 +167,12 @@ def test_picks_search_results_and_a_relaunch_by_keyboard(xserver, tmp_path):
     db = folder / "library.sqlite"
     app, _ = _launch(xserver, tmp_path, folder)
     try:
-        # Picks: 50, 49 and 48 queued; the cursor lands on the next paper, 47.
+        # Picks: 1, 2 and 3 queued; the cursor lands on the next paper, 4.
         _xdotool(xserver, "key", "--delay", "150", "Home", "x", "j", "x", "j", "x", "q")
-        assert _wait_for(lambda: all(_state(db, i) == ("queued", 0) for i in (50, 49, 48)))
+        assert _wait_for(lambda: all(_state(db, i) == ("queued", 0) for i in (1, 2, 3)))
         _xdotool(xserver, "key", "--delay", "150", "s")
-        assert _wait_for(lambda: _state(db, 47) == ("unread", 1)), [
-            _state(db, i) for i in (50, 49, 48, 47, 46, 45)
+        assert _wait_for(lambda: _state(db, 4) == ("unread", 1)), [
+            _state(db, i) for i in range(1, 7)
         ]
         with Library.open(folder) as lib:
             result = lib.ranked_search("self-supervised", limit=200, rest=True)
