@@ -38,8 +38,6 @@ _INDEX_COLUMNS = (
     "year",
     "arxiv_id",
     "categories",
-    "status",
-    "starred",
     "added_at",
     "note",
     "batch_id",
@@ -122,6 +120,35 @@ class IndexSync:
         from readinglist.core.search import SearchIndex
 
         self.search_index = SearchIndex(self.folder / "index")
+        self.search_index.facts = self
+
+    # --- what SQLite answers for the index: status and star ----------------------
+
+    def fact_ids(self, filters: tuple[tuple[str, str], ...]) -> set[int]:
+        """Ids of the papers passing every status and star filter (``("status",
+        "read")``, ``("starred", "yes")``), from SQLite: always current, so a
+        status change needs no reindexing."""
+        clauses: list[str] = []
+        params: list[str | int] = []
+        for name, value in filters:
+            if name == "status":
+                clauses.append("status = ?")
+                params.append(value)
+            elif name == "starred":
+                clauses.append("starred = ?")
+                params.append(1 if value == "yes" else 0)
+            else:
+                raise ValueError(f"not a status or star filter: {name}")
+        where = " AND ".join(clauses) or "1"
+        return {
+            r[0] for r in self.store.conn.execute(f"SELECT id FROM papers WHERE {where}", params)
+        }
+
+    def fact_version(self) -> tuple[int, int]:
+        """Changes whenever fact_ids may answer otherwise: a row written by this
+        connection (total_changes) or a commit of any other (data_version)."""
+        conn = self.store.conn
+        return conn.total_changes, int(conn.execute("PRAGMA data_version").fetchone()[0])
 
     def open_on_start(self, repair: bool, progress: Progress | None) -> None:
         """Open the index as the library opens: checked, caught up and rebuilt if

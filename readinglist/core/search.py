@@ -20,6 +20,7 @@ from typing import Any
 from whoosh import index, query, scoring
 
 from readinglist.core import search_views
+from readinglist.core.errors import UserError
 
 # Re-exported: library.py, cli.py, the GUI and the tests import these from
 # readinglist.core.search, which stays the one entry point to the search.
@@ -111,6 +112,11 @@ class SearchIndex:
         # Paper id of each document number, per segment: segments never change
         # (deletions aside), so a searcher opened after a small commit reuses them.
         self._segment_ids: dict[str, list[int]] = {}
+        #: Answers the status and star filters (is:read, is:starred) from SQLite,
+        #: where they are always current (IndexSync sets itself here): a status
+        #: change then needs no reindexing. ``fact_ids(filters)`` and
+        #: ``fact_version()``, which changes whenever the answers may have.
+        self.facts: Any = None
 
     # opening and checking
 
@@ -269,29 +275,55 @@ class SearchIndex:
         self._searcher = self.ix.searcher(weighting=scoring.BM25F())
         return self._searcher
 
+    def _library_facts(self) -> Any:
+        if self.facts is None:
+            raise UserError("the status filters (is:read, is:starred…) need the library")
+        return self.facts
+
+    def _fact_ids(self, filters: list[query.Query]) -> set[int]:
+        """Ids of the papers passing the status and star filters, from SQLite."""
+        wanted = tuple(sorted((f.fieldname, f.text) for f in filters))
+        return set(self._library_facts().fact_ids(wanted))
+
     def _filter(self, searcher: Any, filters: list[query.Query]) -> set[int] | None:
-        """The documents passing every filter, cached until the searcher changes."""
+        """The live documents passing every filter, cached until the searcher or
+        the library's facts change."""
         if not filters:
             return None
-        key = tuple(repr(f) for f in filters)
+        version = self._library_facts().fact_version()
+        key = ("facts", tuple(sorted(repr(f) for f in filters)), version)
         cached = self._filter_cache.get(key)
         if cached is None:
-            q = query.And(filters) if len(filters) > 1 else filters[0]
-            # Postings still list replaced (deleted) versions of a document, and
-            # the collector does not drop them when given a docnum filter.
-            cached = self._live(searcher, docset(searcher, q), None)
+            where = self._docnum_of_id(searcher)
+            cached = {where[i] for i in self._fact_ids(filters) if i in where}
             if len(self._filter_cache) > 32:
                 self._filter_cache.clear()
             self._filter_cache[key] = cached
         return cached
 
+    def _deleted(self, searcher: Any) -> set[int]:
+        # Postings still list replaced (deleted) versions of a document, and the
+        # collector does not drop them when given a docnum filter.
+        deleted = self._filter_cache.get(("deleted",))
+        if deleted is None:
+            deleted = self._filter_cache[("deleted",)] = deleted_docnums(searcher)
+        return deleted
+
+    def _docnum_of_id(self, searcher: Any) -> dict[int, int]:
+        """The live document number of each indexed paper id."""
+        found = self._filter_cache.get(("docnum of id",))
+        if found is None:
+            deleted = self._deleted(searcher)
+            paper_ids = self._paper_ids(searcher)
+            found = {pid: d for d, pid in enumerate(paper_ids) if d not in deleted}
+            self._filter_cache[("docnum of id",)] = found
+        return found
+
     def _live(self, searcher: Any, docs: set[int], filt: set[int] | None) -> set[int]:
         """``docs`` less deleted documents and those the filters leave out."""
         if filt is not None:
             return docs & filt  # filter sets hold live documents only
-        deleted = self._filter_cache.get(("deleted",))
-        if deleted is None:
-            deleted = self._filter_cache[("deleted",)] = deleted_docnums(searcher)
+        deleted = self._deleted(searcher)
         return docs - deleted if deleted else docs
 
     def _ids_of(self, searcher: Any, docnums: set[int]) -> list[int]:
@@ -345,12 +377,14 @@ class SearchIndex:
         if parsed.query is query.NullQuery:
             return SearchResult([], 0, parsed)
         s = self.searcher()
-        filt = self._filter(s, parsed.filters)
         q = parsed.query
         if isinstance(q, query.Every):
-            # Filters alone (is:starred): newest papers first.
-            docnums = filt if filt is not None else self._live(s, docset(s, q), None)
-            ids = sorted(self._ids_of(s, docnums), reverse=True)
+            # Filters alone (is:starred): SQLite's answer, papers the index has not
+            # caught up with included; newest papers first.
+            if parsed.filters:
+                ids = sorted(self._fact_ids(parsed.filters), reverse=True)
+            else:
+                ids = sorted(self._ids_of(s, self._live(s, docset(s, q), None)), reverse=True)
             shown = ids if limit is None else ids[:limit]
             return SearchResult(
                 [Hit(i, 0.0) for i in shown],
@@ -358,6 +392,7 @@ class SearchIndex:
                 parsed,
                 rest=ids[len(shown) :] if rest else [],
             )
+        filt = self._filter(s, parsed.filters)
         if filt is not None and not filt:
             # No paper passes the filters. Whoosh reads an empty filter set as
             # "no filter" and would return every match (is:starred with nothing

@@ -63,6 +63,7 @@ class ParsedQuery:
 
 
 _IS_RE = re.compile(r"(?i)(?<![\w:])is:(\w+)")
+_STATUS_FIELD_RE = re.compile(r"(?i)(?<![\w:])status:(\w+)")
 _MINUS_RE = re.compile(r'(?<![\w"\-])-(?=[\w"(])')
 _SYNTAX_RE = re.compile(r'[(){}\[\]"~*^:+\-]|\b(?:AND|OR|NOT|TO)\b')
 
@@ -104,7 +105,8 @@ def parse_query(text: str) -> ParsedQuery:
             notices.append(f"unknown filter is:{word} (use {', '.join(STATUS_FILTERS)})")
         return " "
 
-    rest = _IS_RE.sub(take_filter, text)
+    # status:read is is:read (the index does not hold statuses: SQLite answers them).
+    rest = _IS_RE.sub(take_filter, _STATUS_FIELD_RE.sub(r"is:\1", text))
     # The parser stems "trans*" to "tran*"; remember what was typed.
     raw_prefixes: dict[str, str] = {}
     for raw in re.findall(r"(?<![\w*])([^\W_][\w'-]*)\*", rest):
@@ -211,6 +213,10 @@ def _restrict(q: query.Query, notices: list[str]) -> query.Query:
                 ]
             )
         return _BoundedPrefix(q.fieldname, stem.lower())
+    if isinstance(q, query.Term) and q.fieldname in ("status", "starred"):
+        # The index no longer holds these (SQLite answers them, always current).
+        notices.append(f"{q.fieldname}: is searched with is: (is:read, is:starred…)")
+        return query.NullQuery
     if isinstance(q, query.FuzzyTerm):
         if q.fieldname == "title":
             # The content field holds the title too; expanding the typo over one

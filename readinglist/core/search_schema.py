@@ -56,6 +56,8 @@ SCHEMA = fields.Schema(
     authors=fields.TEXT(analyzer=_name_analyzer, phrase=True),
     tags=fields.KEYWORD(lowercase=True, commas=True, scorable=True),
     note=fields.TEXT(analyzer=text_analyzer, phrase=True),
+    # No longer written: status and star filters are answered from SQLite (see
+    # SearchIndex.facts). Kept in the schema so existing indexes need no rebuild.
     status=fields.ID(),
     starred=fields.ID(),
     year=fields.NUMERIC(int, bits=32, signed=False),
@@ -92,8 +94,6 @@ def document(paper: dict[str, Any]) -> dict[str, Any]:
         "authors": authors,
         "tags": ",".join(tags),
         "note": note,
-        "status": paper["status"],
-        "starred": "yes" if paper["starred"] else "no",
         "added": (paper["added_at"] or "")[:10],
         "categories": " ".join(paper["categories"]),
         "batch": " ".join(str(b) for b in paper["batches"]),

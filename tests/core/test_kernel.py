@@ -193,7 +193,7 @@ def test_the_schema_stamp_counts_every_migration(tmp_path):
     from readinglist.core import migrations
 
     steps = migrations.migration_set()
-    assert migrations.version() == len(steps.pending(sqlite_utils.Database(memory=True))) == 7
+    assert migrations.version() == len(steps.pending(sqlite_utils.Database(memory=True))) == 8
     with Library.open(tmp_path / "lib", index=False) as lib:
         assert lib.db.execute("PRAGMA user_version").fetchone()[0] == migrations.version()
         assert not steps.pending(lib.db)
