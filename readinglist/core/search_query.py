@@ -9,6 +9,7 @@ two letters right.
 from __future__ import annotations
 
 import contextvars
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,10 @@ TITLE_BOOST = 4.0
 MIN_PREFIX = 3
 #: Prefix queries expand at most this many index terms.
 MAX_PREFIX_TERMS = 256
+#: Longer queries are cut, with a notice: Whoosh's parser grows worse than
+#: quadratically (4,000 words took 62 s, a 100,000-digit arxiv: id over 60 s).
+MAX_QUERY_CHARS = 1_000
+MAX_QUERY_TERMS = 64
 
 #: Field names the user may type, and the index field each one searches.
 FIELD_ALIASES = {
@@ -92,6 +97,12 @@ def parse_query(text: str) -> ParsedQuery:
     """Translate the user's query; never raises. Broken syntax falls back to plain words."""
     filters: list[query.Query] = []
     notices: list[str] = []
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notices.append(f"the query was shortened to its first {MAX_QUERY_CHARS:,} characters")
+    if len(text.split()) > MAX_QUERY_TERMS:
+        text = " ".join(text.split()[:MAX_QUERY_TERMS])
+        notices.append(f"the query was shortened to its first {MAX_QUERY_TERMS} terms")
 
     def take_filter(m: re.Match[str]) -> str:
         word = m.group(1).lower()
@@ -192,6 +203,11 @@ def expand_fuzzy(q: query.Query, reader: Any) -> query.Query:
 def _restrict(q: query.Query, notices: list[str]) -> query.Query:
     """Keep typing-time queries bounded: prefixes only over titles and authors, with a
     minimum length; fuzzy terms need their first two letters right."""
+    if isinstance(q, query.Every) and q.fieldname is not None:
+        # A lone * (or field:*) lists everything in relevance order: 1.5 s at
+        # 1,141 papers for what is not a search.
+        notices.append(f"* alone is not a search: type at least {MIN_PREFIX} letters before it")
+        return query.NullQuery
     if isinstance(q, (query.Prefix, query.Wildcard)):
         stem = q.text.rstrip("*?") if isinstance(q, query.Wildcard) else q.text
         stem = _RAW_PREFIXES.get().get(stem, stem)
@@ -201,6 +217,8 @@ def _restrict(q: query.Query, notices: list[str]) -> query.Query:
         if len(stem) < MIN_PREFIX:
             notices.append(f"prefix {stem}* is too short (at least {MIN_PREFIX} letters)")
             return query.NullQuery
+        if q.fieldname in ("content", "title") and re.search(r"\w[^\w\s]+\w", stem):
+            return _joined_prefix(stem, q.boost)
         if q.fieldname in ("content", "title") and len(stem) <= PREFIX_GRAM_MAX:
             # One term of the edge n-gram field (title and author words).
             return query.Term("prefixes", stem.lower(), boost=q.boost)
@@ -246,6 +264,19 @@ def _restrict(q: query.Query, notices: list[str]) -> query.Query:
     if q.is_leaf():
         return q
     return q.apply(lambda child: _restrict(child, notices))
+
+
+def _joined_prefix(stem: str, boost: float) -> query.Query:
+    """``self-supervis*``: the words as indexed ("self", "supervised"), adjacent,
+    the last one begun. The pairs field holds each pair of adjacent (stemmed)
+    words, so this is the pairs before the last, plus a prefix of the last pair."""
+    words = [w for w in re.split(r"[^\w]+", stem) if w]
+    stems = [next((t.text for t in text_analyzer(w)), w.lower()) for w in words[:-1]]
+    last = words[-1].lower()
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(stems)]
+    parts: list[query.Query] = [query.Term("pairs", p, boost=boost) for p in pairs]
+    parts.append(_BoundedPrefix("pairs", f"{stems[-1]} {last}", boost=boost))
+    return parts[0] if len(parts) == 1 else query.And(parts)
 
 
 class _BoundedPrefix(query.Prefix):

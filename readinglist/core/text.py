@@ -16,6 +16,23 @@ from readinglist.core.latex import latex_accents_to_unicode
 #: Largest input accepted by import. The brief asks for at least 50 MB; a
 #: generated 100,000-paper listing with full abstracts is about 120 MB.
 MAX_IMPORT_BYTES = 256 * 1024 * 1024
+#: Longest abstract kept (characters). Real abstracts are under 5,000; a listing
+#: of a million lines with no blank line once became one paper with a 100 MB
+#: abstract, after which every index command stalled.
+MAX_ABSTRACT_CHARS = 64 * 1024
+
+
+def capped_abstract(abstract: str, title: str) -> tuple[str, str]:
+    """The abstract as stored (cut at MAX_ABSTRACT_CHARS) and a warning, or "",
+    naming the paper."""
+    if len(abstract) <= MAX_ABSTRACT_CHARS:
+        return abstract, ""
+    shown = title if len(title) <= 80 else title[:80] + "…"
+    return abstract[:MAX_ABSTRACT_CHARS], (
+        f"the abstract of “{shown}” was cut to its first {MAX_ABSTRACT_CHARS:,} characters "
+        f"(it had {len(abstract):,}: probably several papers run together)"
+    )
+
 
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "PNG image"),

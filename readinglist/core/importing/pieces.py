@@ -20,7 +20,7 @@ from readinglist.core.db import now_iso
 from readinglist.core.importing import rows as writer
 from readinglist.core.importing.matching import dumps
 from readinglist.core.models import ImportReport, Skipped
-from readinglist.core.text import title_key
+from readinglist.core.text import capped_abstract, title_key
 from readinglist.core.tuning import Tuning
 
 Progress = Callable[[int, int], None]
@@ -151,7 +151,10 @@ def store_pieces(
     with writer.unchecked(conn):
         for papers, skipped, done in worker.pieces():
             rows = []
-            for title, abstract, links in papers:
+            for title, whole, links in papers:
+                abstract, cut = capped_abstract(whole, title)
+                if cut:
+                    report.warnings.append(Skipped(0, cut))
                 tkey = title_key(title)
                 if tkey:
                     if tkey in known:

@@ -17,9 +17,9 @@ from readinglist.core.db import now_iso
 from readinglist.core.errors import BadInput
 from readinglist.core.importing import rows as writer
 from readinglist.core.importing.matching import dedup_within, merge_updates, title_match
-from readinglist.core.models import ChangeKind, Changes, ImportReport, PaperDraft
+from readinglist.core.models import ChangeKind, Changes, ImportReport, PaperDraft, Skipped
 from readinglist.core.store import Store
-from readinglist.core.text import MAX_IMPORT_BYTES, decode
+from readinglist.core.text import MAX_IMPORT_BYTES, capped_abstract, decode
 from readinglist.core.tuning import Tuning
 from readinglist.core.undo import Journal, delta, id_ranges, snapshot
 
@@ -121,6 +121,10 @@ class Importer:
             warnings=list(result.warnings),
         )
         drafts = dedup_within(result.drafts, report)
+        for draft in drafts:
+            draft.abstract, cut = capped_abstract(draft.abstract, draft.title)
+            if cut:
+                report.warnings.append(Skipped(draft.line, cut))
         if progress:
             progress(0, len(drafts))
         return report, self._commit(
