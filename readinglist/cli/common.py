@@ -54,9 +54,10 @@ class Group(click.Group):
 
 
 def library(ctx: click.Context, repair_index: bool = True, index: bool = True) -> Any:
-    """The library, opened once per command. Commands that only read the database
-    pass ``index=False``: opening and probing a large search index costs a second
-    (changes still queued are indexed by the next command that opens it)."""
+    """The library, opened once per command. Commands that do not search pass
+    ``index=False``: they never wait for the index (a catch-up in another process
+    holds it for minutes), and opening a large one costs a second. Their changes
+    stay queued and are indexed by the next command that searches, or the app."""
     from readinglist.core.library import Library
 
     obj = ctx.find_root().obj

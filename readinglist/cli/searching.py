@@ -48,7 +48,7 @@ def saved_group() -> None:
 @click.pass_context
 def saved_add(ctx: click.Context, name: str, query: tuple[str, ...]) -> None:
     """Save QUERY under NAME (replacing a search of that name)."""
-    say(library(ctx).save_search(name, " ".join(query)))
+    say(library(ctx, index=False).save_search(name, " ".join(query)))
 
 
 @saved_group.command("list")
@@ -56,7 +56,7 @@ def saved_add(ctx: click.Context, name: str, query: tuple[str, ...]) -> None:
 @click.pass_context
 def saved_list(ctx: click.Context, as_json: bool) -> None:
     """List saved searches."""
-    items = library(ctx).saved_searches()
+    items = library(ctx, index=False).saved_searches()
     if as_json:
         print_json([{"name": n, "query": q} for n, q in items])
         return
@@ -83,7 +83,7 @@ def saved_run(ctx: click.Context, name: str, limit: int, as_json: bool) -> None:
 @click.pass_context
 def saved_remove(ctx: click.Context, name: str) -> None:
     """Delete the saved search NAME."""
-    say(library(ctx).remove_saved_search(name))
+    say(library(ctx, index=False).remove_saved_search(name))
 
 
 COMMANDS = [search_cmd, similar_cmd, saved_group]

@@ -151,7 +151,7 @@ def export_cmd(
     with_notes: bool,
 ) -> None:
     """Write BibTeX for a search (QUERY), tags, ids or a status; with no filter, everything."""
-    lib = library(ctx)
+    lib = library(ctx, index=bool(query))  # without a search, no waiting for the index
     id_list = parse_ids((ids,)) if ids else None
     papers = lib.select(" ".join(query) or None, tags=tags, ids=id_list, status=status)
     text = lib.export_bibtex(
@@ -193,7 +193,7 @@ def export_cmd(
 @click.pass_context
 def citekey_cmd(ctx: click.Context, paper_id: int, key: str) -> None:
     """Set the citation key of a paper (refused when another paper has it)."""
-    say(library(ctx).set_citekey(paper_id, key))
+    say(library(ctx, index=False).set_citekey(paper_id, key))
 
 
 @click.command("cite")

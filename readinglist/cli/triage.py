@@ -93,7 +93,7 @@ def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
 @click.pass_context
 def mark_cmd(ctx: click.Context, status: str, ids: tuple[str, ...]) -> None:
     """Set the status of papers: unread, queued, read or dismissed."""
-    say(library(ctx).mark(parse_ids(ids), status))
+    say(library(ctx, index=False).mark(parse_ids(ids), status))
 
 
 @click.command("star")
@@ -101,7 +101,7 @@ def mark_cmd(ctx: click.Context, status: str, ids: tuple[str, ...]) -> None:
 @click.pass_context
 def star_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
     """Star papers."""
-    say(library(ctx).set_starred(parse_ids(ids), True))
+    say(library(ctx, index=False).set_starred(parse_ids(ids), True))
 
 
 @click.command("unstar")
@@ -109,7 +109,7 @@ def star_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
 @click.pass_context
 def unstar_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
     """Remove the star from papers."""
-    say(library(ctx).set_starred(parse_ids(ids), False))
+    say(library(ctx, index=False).set_starred(parse_ids(ids), False))
 
 
 @click.command("tag")
@@ -123,7 +123,7 @@ def tag_cmd(
     """Add or remove tags on papers."""
     if not add and not remove:
         raise click.UsageError("give at least one --add or --remove")
-    say(library(ctx).tag(parse_ids(ids), add=add, remove=remove))
+    say(library(ctx, index=False).tag(parse_ids(ids), add=add, remove=remove))
 
 
 @click.command("note")
@@ -134,7 +134,7 @@ def note_cmd(ctx: click.Context, paper_id: int, text: str) -> None:
     """Set the Markdown note of a paper; TEXT - reads it from standard input."""
     if text == "-":
         text = sys.stdin.read()
-    say(library(ctx).set_note(paper_id, text))
+    say(library(ctx, index=False).set_note(paper_id, text))
 
 
 @click.command("delete")
@@ -142,7 +142,7 @@ def note_cmd(ctx: click.Context, paper_id: int, text: str) -> None:
 @click.pass_context
 def delete_cmd(ctx: click.Context, ids: tuple[str, ...]) -> None:
     """Delete papers (with their tags and note); `readinglist undo` brings them back."""
-    say(library(ctx).delete(parse_ids(ids)))
+    say(library(ctx, index=False).delete(parse_ids(ids)))
 
 
 _ORIGIN = click.option(
@@ -161,7 +161,7 @@ _ORIGIN = click.option(
 def undo_cmd(ctx: click.Context, origin: str) -> None:
     """Undo the latest change made from the command line (status, star, tags,
     note, key, import, deletion); fields changed again since are left alone."""
-    click.echo(library(ctx).undo(origin).description)
+    click.echo(library(ctx, index=False).undo(origin).description)
 
 
 @click.command("redo")
@@ -169,7 +169,7 @@ def undo_cmd(ctx: click.Context, origin: str) -> None:
 @click.pass_context
 def redo_cmd(ctx: click.Context, origin: str) -> None:
     """Redo the change undone last."""
-    click.echo(library(ctx).redo(origin).description)
+    click.echo(library(ctx, index=False).redo(origin).description)
 
 
 @click.command("stats")

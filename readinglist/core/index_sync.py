@@ -60,7 +60,14 @@ class SearchOutcome:
     terms: set[str]
 
 
+class IndexBusy(LibraryError):
+    """Another process held the index lock past the wait limit; the message says
+    who, and that the index catches up later."""
+
+
 def index_behind(exc: BaseException) -> str:
+    if isinstance(exc, IndexBusy):
+        return str(exc)
     reason = getattr(exc, "strerror", None) or str(exc).rsplit(": ", 1)[-1]
     return (
         f"the search index could not be updated ({reason}); it catches up by itself "
@@ -95,9 +102,17 @@ class IndexSync:
             return
         from readinglist.core import locks
 
+        path = self.folder / "index.lock"
         with ExitStack() as stack:
             try:
-                fd = stack.enter_context(locks.exclusive(self.folder / "index.lock", wait=wait))
+                limit = self.tuning.index_lock_wait if wait else None
+                fd = stack.enter_context(locks.exclusive(path, wait=wait, timeout=limit))
+            except locks.TimedOut:
+                raise IndexBusy(
+                    f"the search index stayed busy for {self.tuning.index_lock_wait:.0f} s: "
+                    f"{locks.holder(path)} is updating it (a stopped or very long catch-up); "
+                    "the changes are saved and the index catches up once that is done"
+                ) from None
             except OSError as exc:
                 raise LibraryError(
                     f"cannot update the search index in {self.folder}: {exc.strerror} "
@@ -174,29 +189,48 @@ class IndexSync:
 
         Returns (and keeps in ``notice``) a sentence for the user, or "".
         """
-        from readinglist.core.search import IndexCorrupt
+        from readinglist.core import locks
 
         if self.search_index is None:
             self.open_as_is()
-        with self.lock():
-            ix = self.index()
-            notice = ""
-            if not ix.exists():
-                if self.papers.count():
-                    notice = "the search index was missing; rebuilt it from the library"
-                self._requeue_all(ix)
+        if self.index().exists() and self._lock_fd is None:
             try:
-                self.sync(progress)
-                ix.probe(self.papers.count())
-            except IndexCorrupt as exc:
-                moved = ix.move_aside()
-                notice = f"the search index was damaged ({exc}); rebuilt it from the library"
-                if moved:
-                    notice += f" (the damaged copy is in {moved.name})"
-                self._requeue_all(ix)
-                self.sync(progress)
-            self.notice = notice
-            return notice
+                with self.lock(wait=False):
+                    return self._ensure(progress)
+            except locks.Busy:
+                # Another process is catching the index up (for minutes, or
+                # stopped): answer from the index as it is and say so.
+                pending = self.pending()
+                self.notice = (
+                    f"{locks.holder(self.folder / 'index.lock')} is updating the search "
+                    f"index; searching it as it is ({pending:,} "
+                    f"{'paper' if pending == 1 else 'papers'} not yet indexed)"
+                )
+                return self.notice
+        with self.lock():
+            return self._ensure(progress)
+
+    def _ensure(self, progress: Progress | None) -> str:
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self.index()
+        notice = ""
+        if not ix.exists():
+            if self.papers.count():
+                notice = "the search index was missing; rebuilt it from the library"
+            self._requeue_all(ix)
+        try:
+            self.sync(progress)
+            ix.probe(self.papers.count())
+        except IndexCorrupt as exc:
+            moved = ix.move_aside()
+            notice = f"the search index was damaged ({exc}); rebuilt it from the library"
+            if moved:
+                notice += f" (the damaged copy is in {moved.name})"
+            self._requeue_all(ix)
+            self.sync(progress)
+        self.notice = notice
+        return notice
 
     def _requeue_all(self, ix: SearchIndex) -> None:
         ix.create()
@@ -219,7 +253,7 @@ class IndexSync:
         try:
             with self.lock(wait=wait):
                 return self._sync(progress, in_process)
-        except Busy:
+        except Busy:  # only with wait=False (a timed-out wait raises LibraryError)
             return -1
 
     def _sync(self, progress: Progress | None, in_process: bool) -> int:

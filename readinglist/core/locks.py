@@ -41,6 +41,11 @@ def exclusive(path: Path, wait: bool = True, timeout: float | None = None) -> It
                 raise Busy(str(path)) from None
         else:
             _poll(fd, path, wait, timeout)
+        try:  # who holds it, for the message of a process waiting (see holder)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError:
+            pass
         yield fd
     finally:
         os.close(fd)  # closing releases the lock
@@ -73,3 +78,13 @@ def _poll(fd: int, path: Path, wait: bool, timeout: float | None) -> None:
         if deadline is not None and time.monotonic() >= deadline:
             raise TimedOut(str(path))
         time.sleep(0.05)
+
+
+def holder(path: Path) -> str:
+    """Who holds the lock on ``path``, for a message: "process 1234", or "another
+    process" when the lock file does not say."""
+    try:
+        pid = int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return "another process"
+    return f"process {pid}"

@@ -7,6 +7,7 @@ outside: tests and benchmarks choose the path they measure by giving their own
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
@@ -37,6 +38,10 @@ class Tuning:
     #: Whether big catch-ups go to the child process at all (the child itself
     #: indexes in process).
     index_in_child: bool = True
+    #: Longest wait (seconds) for the index lock another process holds (a catch-up
+    #: of 20,000 papers holds it for minutes; a stopped one forever). Searches do
+    #: not wait at all: they answer from the index as it is.
+    index_lock_wait: float = float(os.environ.get("READINGLIST_INDEX_LOCK_WAIT", "60"))
 
 
 DEFAULT = Tuning()

@@ -38,9 +38,10 @@ ALL = ",".join(str(i) for i in range(1, N + 1))
         ("list",),
         ("export",),
         ("search", "learning"),
-        ("mark", "read", "1"),
+        # (`mark read 1` no longer meets the damage: triage commands do not open
+        # the index, whose catch-up read every paper; paper 1 is readable.)
     ],
-    ids=["mark", "tag", "check", "list", "export", "search", "mark-one"],
+    ids=["mark", "tag", "check", "list", "export", "search"],
 )
 def test_a_command_meeting_the_damage_says_so_in_one_line(damaged, args):
     folder, backup = damaged
