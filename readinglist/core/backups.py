@@ -191,6 +191,15 @@ def restore(library: Path, backup: Backup) -> Path:
             current.close()
     except (sqlite3.Error, LibraryError):
         previous = set_aside_damaged(library)
+    # The index goes first, in one rename: killed after the database was replaced
+    # but before the index was removed, the library would open with an index of
+    # the other database (answering tag: and note: wrongly, check saying "agree").
+    index = library / "index"
+    stale = library / f"index.stale-{os.getpid()}"
+    if index.exists():
+        if stale.exists():
+            shutil.rmtree(stale, ignore_errors=True)
+        index.rename(stale)
     source = sqlite3.connect(readonly_uri(backup.path), uri=True)
     try:
         dest = sqlite3.connect(str(db_path), timeout=10)
@@ -203,9 +212,9 @@ def restore(library: Path, backup: Backup) -> Path:
             dest.close()
     finally:
         source.close()
-    index = library / "index"
-    if index.exists():
-        shutil.rmtree(index, ignore_errors=True)
+    shutil.rmtree(stale, ignore_errors=True)
+    for left in library.glob("index.stale-*"):  # from a restore killed earlier
+        shutil.rmtree(left, ignore_errors=True)
     return previous
 
 

@@ -10,7 +10,6 @@ Big catch-ups run in a child process (``core/indexer.py``).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -27,9 +26,6 @@ if TYPE_CHECKING:
     from readinglist.core.search import SearchIndex, SearchResult
 
 Progress = Callable[[int, int], None]
-#: How long a child indexer may run before it is stopped (a whole rebuild of
-#: 100,000 papers takes about 20 minutes here).
-CHILD_TIMEOUT = 3 * 3600
 _INDEX_COLUMNS = (
     "id",
     "title",
@@ -283,8 +279,14 @@ class IndexSync:
                 ix.apply([], ids)
             if bulk:
                 deleted = []
+            before = ix.doc_count() if bulk else 0
             documents = (document(r) for r in rows.values())
             ix.apply(documents, deleted, bulk=bulk, total=len(rows), progress=progress)
+            # Whoosh's multi-process writer commits the other workers' segments
+            # silently when one of them dies (killed, out of memory): count.
+            if bulk and ix.doc_count() != before + len(rows):
+                lost = before + len(rows) - ix.doc_count()
+                raise IndexCorrupt(f"the bulk indexer lost {lost} papers (a worker process died)")
         except IndexCorrupt:
             raise
         except (OSError, ValueError, EOFError, KeyError) as exc:
@@ -296,40 +298,10 @@ class IndexSync:
         return len(ids)
 
     def sync_in_child(self, progress: Progress | None, lock_fd: int) -> None:
-        """Index the queue in ``python -m readinglist.core.indexer``, which the
-        Whoosh multi-process writer needs and which keeps the GIL free here."""
-        import subprocess
-        import sys
-        import threading
+        """Index the queue in ``python -m readinglist.core.indexer`` (see there)."""
+        from readinglist.core.indexer import run_in_child
 
-        # The child inherits the index lock's descriptor (POSIX): if this process
-        # is killed, the lock stays held until the child is done too.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "readinglist.core.indexer", str(self.folder)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            pass_fds=(lock_fd,) if os.name == "posix" else (),
-            env={**os.environ, "READINGLIST_INDEX_LOCK_HELD": "1"},
-        )
-        timer = threading.Timer(CHILD_TIMEOUT, proc.kill)
-        timer.daemon = True
-        timer.start()
-        try:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                parts = line.split()
-                if len(parts) == 3 and parts[0] == "progress" and progress:
-                    progress(int(parts[1]), int(parts[2]))
-            err = proc.stderr.read() if proc.stderr else ""
-            code = proc.wait()
-        finally:
-            timer.cancel()
-        if code != 0:
-            last = err.strip().splitlines()[-1] if err.strip() else f"exit status {code}"
-            if code < 0:
-                last = f"the indexer was stopped (signal {-code}) after {CHILD_TIMEOUT} s or killed"
-            raise LibraryError(f"indexing failed: {last}")
+        run_in_child(self.folder, lock_fd, progress)
 
     def rows(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         """What the index holds of each paper, by id (deleted papers are absent)."""

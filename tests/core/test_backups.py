@@ -86,6 +86,36 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_one(tmp_path):
     assert saved.path.exists()
 
 
+def test_a_restore_killed_after_replacing_the_database_leaves_no_stale_index(
+    tmp_path, monkeypatch
+):
+    folder = tmp_path / "lib"
+    with Library.open(folder) as lib:
+        lib.import_file(FIXTURES / "arxiv-new-page.txt")
+        saved = lib.backup()
+        lib.tag([1], add=["after-the-backup"])
+        lib.set_note(2, "written after the backup")
+        assert lib.search("tag:after-the-backup").total == 1
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*_args, **_kwargs):
+        raise Killed  # the process dies here: after the database is back
+
+    monkeypatch.setattr(backups.shutil, "rmtree", killed)
+    with pytest.raises(Killed):
+        backups.restore(folder, saved)
+    monkeypatch.undo()
+    with Library.open(folder) as lib:  # the index is rebuilt from the restored database
+        assert lib.get(1).tags == [] and lib.get(2).note == ""
+        assert lib.search("tag:after-the-backup").total == 0
+        assert lib.search("note:written").total == 0
+        assert lib.check()["ok"]
+    backups.restore(folder, saved)  # a later restore clears what the killed one left
+    assert not list(folder.glob("index.stale-*"))
+
+
 def test_a_damaged_database_names_the_newest_backup_and_is_never_overwritten(tmp_path):
     folder = tmp_path / "lib"
     lib = _library_with_papers(folder)
