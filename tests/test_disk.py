@@ -95,6 +95,31 @@ def test_full_disk_for_the_index_keeps_the_import_and_catches_up_later(
     assert checked.returncode == 0 and "agree" in checked.stdout
 
 
+def test_full_disk_while_building_the_index_is_one_line_and_keeps_no_copy(
+    tmp_path, mounts, big_listing
+):
+    # Issue 16: `search` printed a 44-line traceback, and the damaged copy kept
+    # aside kept the disk full.
+    disk = tmpfs(mounts, tmp_path / "disk", "24m")
+    lib = disk / "lib"
+    with Library.open(lib, index=False, daily_backup=False) as library:
+        library.import_file(big_listing)  # the index is built by the first search
+    result = cli(lib, "search", "learning")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) <= 3 and all(ln.startswith(("Note:", "Warning:", "Error:")) for ln in lines)
+    assert any("search index cannot be used" in ln for ln in lines), result.stderr
+    assert not list(lib.glob("index.broken-*"))
+    assert cli(lib, "list").returncode == 0  # the library itself reads fine
+    # Room again: the next search builds the index and answers.
+    mounts("-o", "remount,size=1500m", "tmpfs", target=disk)
+    found = cli(lib, "search", "learning")
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.strip()
+    assert cli(lib, "check").returncode == 0
+
+
 def test_full_disk_backup_fails_cleanly(tmp_path, mounts):
     disk = tmpfs(mounts, tmp_path / "disk", "1m")
     with Library.open(disk / "lib", index=False) as lib:

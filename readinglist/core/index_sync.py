@@ -9,6 +9,7 @@ Big catch-ups run in a child process (``core/indexer.py``).
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -223,8 +224,16 @@ class IndexSync:
             notice = f"the search index was damaged ({exc}); rebuilt it from the library"
             if moved:
                 notice += f" (the damaged copy is in {moved.name})"
-            self._requeue_all(ix)
-            self.sync(progress)
+            try:
+                self._requeue_all(ix)
+                self.sync(progress)
+            except (OSError, LibraryError):
+                # No room to rebuild: the damaged copy must not keep the disk full.
+                if moved:
+                    import shutil
+
+                    shutil.rmtree(moved, ignore_errors=True)
+                raise
         self.notice = notice
         return notice
 
@@ -289,7 +298,14 @@ class IndexSync:
                 raise IndexCorrupt(f"the bulk indexer lost {lost} papers (a worker process died)")
         except IndexCorrupt:
             raise
-        except (OSError, ValueError, EOFError, KeyError) as exc:
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                # The disk is full, the index is not damaged: Whoosh's last
+                # commit stands. Moving it aside to rebuild would keep the disk
+                # full with the copy (and fail the same way).
+                raise LibraryError(f"no room for the search index: {exc.strerror}") from exc
+            raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
+        except (ValueError, EOFError, KeyError) as exc:
             raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from exc
         with self.store.write() as wconn:
             wconn.execute("DELETE FROM index_queue WHERE seq <= ?", [top])
@@ -403,14 +419,29 @@ class IndexSync:
 
     # --- searching ---------------------------------------------------------------
 
+    def searchable(self) -> SearchIndex:
+        """The index, open, for a question. One that cannot be opened (a rebuild cut
+        short by a full disk) is one line for the user, not a traceback."""
+        from readinglist.core.search import IndexCorrupt
+
+        ix = self.index()
+        try:
+            ix.ix  # noqa: B018 - opens it
+        except IndexCorrupt as exc:
+            raise UserError(
+                f"the search index cannot be used ({exc}); it is rebuilt from the library "
+                "when there is room on the disk (`readinglist check --repair`)"
+            ) from exc
+        return ix
+
     def ranked(self, text: str, limit: int | None, rest: bool = False) -> SearchResult:
-        return self.index().search(text, limit=limit, rest=rest)
+        return self.searchable().search(text, limit=limit, rest=rest)
 
     def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
         """Papers matching a query, best first (see README: query language)."""
         from readinglist.core.search import highlight_text
 
-        result = self.index().search(text, limit=limit)
+        result = self.searchable().search(text, limit=limit)
         ids = [h.paper_id for h in result.hits]
         papers = {p.id: p for p in self.papers.get_many_existing(ids)}
         hits = [SearchHit(papers[h.paper_id], h.score) for h in result.hits if h.paper_id in papers]
@@ -426,7 +457,7 @@ class IndexSync:
     def similar(self, paper_id: int, limit: int = 10) -> list[SearchHit]:
         """Papers most like this one by title and abstract, excluding itself."""
         paper = self.papers.get(paper_id)
-        hits = self.index().similar(paper_id, paper.title + "\n" + paper.abstract, limit=limit)
+        hits = self.searchable().similar(paper_id, paper.title + "\n" + paper.abstract, limit=limit)
         papers = {p.id: p for p in self.papers.get_many_existing([h.paper_id for h in hits])}
         return [
             SearchHit(papers[h.paper_id], h.score)

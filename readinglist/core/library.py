@@ -466,7 +466,7 @@ class Library(Parts):
     def warm_search(self) -> None:
         """Prepare the common filters (is:unread…) so the first filtered search is
         as fast as the rest; for long-lived processes (the app), off the GUI thread."""
-        self.index_sync.index().warm()
+        self.index_sync.searchable().warm()
 
     def search(self, text: str, limit: int | None = 50, snippets: bool = False) -> SearchOutcome:
         """Papers matching a query, best first (see README: query language)."""

@@ -140,6 +140,8 @@ class SearchIndex:
         try:
             version_file = self.folder / VERSION_FILE
             version = version_file.read_text().strip() if version_file.exists() else "none"
+            if version == "none" and self.folder.is_dir():
+                raise IndexCorrupt("the index is incomplete: its last build was cut short")
             if version != SCHEMA_VERSION:
                 raise IndexCorrupt(
                     f"the index has format {version}, this version uses {SCHEMA_VERSION}"

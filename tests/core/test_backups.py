@@ -86,9 +86,7 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_one(tmp_path):
     assert saved.path.exists()
 
 
-def test_a_restore_killed_after_replacing_the_database_leaves_no_stale_index(
-    tmp_path, monkeypatch
-):
+def test_a_restore_killed_after_replacing_the_database_leaves_no_stale_index(tmp_path, monkeypatch):
     folder = tmp_path / "lib"
     with Library.open(folder) as lib:
         lib.import_file(FIXTURES / "arxiv-new-page.txt")
