@@ -4,9 +4,9 @@ Uses prepared libraries (imported and indexed once, see --prepare) because build
 a 100,000-paper Whoosh index takes many minutes. Writes bench/results/gui.json.
 
     python bench/bench_gui.py --prepare 20000 bench/data/lib20k
-    python bench/bench_gui.py --prepare \
-        ../shared/corpora/arxiv-listing-text/arxiv-subscription-viewer__arxiv-mailing-cs-2026-01-20-full.txt \
-        bench/data/mailing1141
+    python bench/bench_gui.py --prepare MAILING bench/data/mailing1141
+      (MAILING: ../shared/corpora/arxiv-listing-text/, the 1,141-entry
+      arxiv-subscription-viewer__arxiv-mailing-cs-2026-01-20-full.txt)
     python bench/bench_gui.py bench/data/mailing1141 bench/data/lib20k
 """
 
