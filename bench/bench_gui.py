@@ -120,7 +120,7 @@ win.show()
 QTimer.singleShot(0, app.quit)
 app.exec()
 """
-SMOKE_TEST = "import sys; from readinglist.gui.app import main; sys.argv[0] = 'rl'; main()"
+SMOKE_TEST = "import sys; from readinglist.gui.start import main; sys.argv[0] = 'rl'; main()"
 
 
 def smoke_vs_bare(folder: Path, runs: int) -> dict[str, object]:

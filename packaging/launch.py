@@ -19,7 +19,7 @@ if __name__ == "__main__":
         sys.argv = [sys.argv[0], *sys.argv[3:]]
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     elif Path(sys.executable).stem.lower() == "readinglist-gui":
-        from readinglist.gui.app import main
+        from readinglist.gui.start import main
 
         main()
     else:

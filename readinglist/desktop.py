@@ -46,7 +46,7 @@ def gui_command() -> list[str]:
     found = shutil.which("readinglist-gui")
     if found:
         return [found]
-    return [sys.executable, "-m", "readinglist.gui.app"]
+    return [sys.executable, "-m", "readinglist.gui.start"]
 
 
 def _targets(home: Path) -> dict[str, Path]:

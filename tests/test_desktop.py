@@ -101,8 +101,8 @@ def test_relative_xdg_data_home_is_ignored(monkeypatch, tmp_path):
 
 def test_exec_arguments_with_spaces_are_quoted():
     text = "[Desktop Entry]\nExec=readinglist-gui %F\nTryExec=readinglist-gui\n"
-    out = desktop._desktop_entry(text, ["/opt/my apps/bin/python", "-m", "readinglist.gui.app"])
-    assert 'Exec="/opt/my apps/bin/python" -m readinglist.gui.app %F' in out
+    out = desktop._desktop_entry(text, ["/opt/my apps/bin/python", "-m", "readinglist.gui.start"])
+    assert 'Exec="/opt/my apps/bin/python" -m readinglist.gui.start %F' in out
 
 
 @pytest.mark.slow

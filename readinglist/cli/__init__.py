@@ -34,13 +34,15 @@ def main(ctx: click.Context, library_path: Path | None) -> None:
     """
     ctx.obj = {"path": library_path, "library": None}
     if ctx.invoked_subcommand is None:
+        from readinglist.gui import start
+
         try:
-            from readinglist.gui import app as gui_app  # Qt is imported only here
+            run_app = start.app_runner()  # Qt is imported only here
         except ImportError as exc:
             click.echo(ctx.get_help())
             click.echo(f"\n(The desktop app cannot start: {exc})", err=True)
             return
-        sys.exit(gui_app.run_app(library_path))
+        sys.exit(run_app(library_path))
 
 
 for _module in (transfer, triage, searching, maintenance):

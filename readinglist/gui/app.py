@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLockFile, Qt
+from PySide6.QtCore import QCoreApplication, QLockFile, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from readinglist import __version__
 from readinglist.core.errors import UserError
 from readinglist.core.library import Library, default_library_dir
+from readinglist.gui.handoff import HandoffListener, hand_off
 
 
 def _excepthook(
@@ -75,7 +76,9 @@ def make_app() -> QApplication:
     try:
         icons = resources_dir() / "icons"
         for size in ICON_SIZES:
-            icon.addFile(str(icons / f"readinglist-{size}.png"))
+            # With its size given, Qt reads a file only when that size is drawn
+            # (without, it opened all eight to learn their sizes: 3 ms of a start).
+            icon.addFile(str(icons / f"readinglist-{size}.png"), QSize(size, size))
     except UserError:
         pass  # a window without an icon is better than no window
     app.setWindowIcon(icon)  # type: ignore[attr-defined]
@@ -89,65 +92,13 @@ def desktop_id() -> str:
     return APP_ID
 
 
-def _server_name(folder: Path) -> str:
-    """One local socket name per library folder (and user)."""
-    import hashlib
-
-    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    return f"readinglist-{digest}"
-
-
-def forward_to_running(folder: Path, files: list[str], timeout_ms: int = 2000) -> bool:
-    """Hand the files to the app already open on this library and bring its window
-    forward; False when no app answers."""
-    from PySide6.QtNetwork import QLocalSocket
-
-    socket = QLocalSocket()
-    socket.connectToServer(_server_name(folder))
-    if not socket.waitForConnected(timeout_ms):
-        return False
-    message = json.dumps({"files": [str(Path(f).resolve()) for f in files]}).encode() + b"\n"
-    socket.write(message)
-    ok = socket.waitForBytesWritten(timeout_ms)
-    socket.disconnectFromServer()
-    return bool(ok)
-
-
-class _Instance:
-    """Listens for later launches on the same library (double-clicking a .bib file
-    while the app is open): they send their files here and exit."""
-
-    def __init__(self, folder: Path, window: Any) -> None:
-        from PySide6.QtNetwork import QLocalServer
-
-        self.window = window
-        self.server = QLocalServer()
-        name = _server_name(folder)
-        QLocalServer.removeServer(name)  # a stale socket left by a crash; we hold the lock
-        self.server.listen(name)
-        self.server.newConnection.connect(self._connected)
-
-    def _connected(self) -> None:
-        while self.server.hasPendingConnections():
-            socket = self.server.nextPendingConnection()
-            socket.readyRead.connect(lambda s=socket: self._read(s))
-
-    def _read(self, socket: Any) -> None:
-        if not socket.canReadLine():
-            return
-        try:
-            files = json.loads(bytes(socket.readLine().data()).decode()).get("files", [])
-        except (ValueError, AttributeError):
-            files = []
-        socket.disconnectFromServer()
-        self.window.showNormal()
-        self.window.raise_()
-        self.window.activateWindow()
-        for name in files:
-            self.window.import_path(Path(name))
-
-    def close(self) -> None:
-        self.server.close()
+def _received(window: Any, files: list[str]) -> None:
+    """A later launch handed over ``files``: bring the window forward, import them."""
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
+    for name in files:
+        window.import_path(Path(name))
 
 
 def _open_library(folder: Path) -> Library | None:
@@ -188,7 +139,7 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
     lock = QLockFile(str(folder / "app.lock"))
     lock.setStaleLockTime(0)
     if not lock.tryLock(100):
-        if forward_to_running(folder, files or []):
+        if hand_off(folder, files or []):
             return 0
         QMessageBox.information(
             None,
@@ -212,7 +163,7 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
     from readinglist.gui.main_window import MainWindow
 
     window = MainWindow(library)
-    instance = _Instance(folder, window)
+    listener = HandoffListener(folder, lambda names: _received(window, names))
     window.show()
     if library.index_notice:
         window.statusBar().showMessage(library.index_notice, 8000)
@@ -220,7 +171,7 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
         window.import_path(Path(name))
 
     def cleanup() -> None:
-        instance.close()
+        listener.watcher.removePaths(listener.watcher.directories())
         library.close()
         lock.unlock()
 
@@ -228,19 +179,23 @@ def open_window(library_path: Path | None, files: list[str] | None = None) -> An
 
 
 def run_app(
-    library_path: Path | None, files: list[str] | None = None, smoke_test: bool = False
+    library_path: Path | None,
+    files: list[str] | None = None,
+    smoke_test: bool = False,
+    started: Callable[[], None] | None = None,
 ) -> int:
-    """Open the main window on a library; returns the exit status."""
+    """Open the main window on a library; returns the exit status. ``started`` is
+    called once the event loop runs with the window up."""
     app = make_app()
     install_excepthook(library_folder(library_path))
     opened = open_window(library_path, files)
     if isinstance(opened, int):
         return opened
     window, cleanup = opened
+    if started is not None:
+        QTimer.singleShot(0, started)
     if smoke_test:
         # For packaging checks: prove the window came up, then leave.
-        from PySide6.QtCore import QTimer
-
         def report() -> None:
             size = window.size()
             print(
@@ -259,8 +214,8 @@ def run_app(
         cleanup()
 
 
-def main() -> None:
-    """The readinglist-gui entry point: readinglist-gui [--library DIR] [FILE...]"""
+def main(started: Callable[[], None] | None = None) -> None:
+    """readinglist-gui [--library DIR] [FILE...] (the entry point is start.py)."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="readinglist-gui")
@@ -270,7 +225,7 @@ def main() -> None:
     )
     parser.add_argument("files", nargs="*", help="files to import (after the preview)")
     args = parser.parse_args()
-    sys.exit(run_app(args.library, args.files, smoke_test=args.smoke_test))
+    sys.exit(run_app(args.library, args.files, smoke_test=args.smoke_test, started=started))
 
 
 if __name__ == "__main__":

@@ -18,13 +18,16 @@ def test_version(run):
 
 
 def test_no_command_opens_the_app_on_the_chosen_library(run, monkeypatch, tmp_path):
+    import gc
+
     import readinglist.gui.app as gui_app
 
     opened = []
-    monkeypatch.setattr(gui_app, "run_app", lambda path: opened.append(path) or 0)
+    monkeypatch.setattr(gui_app, "run_app", lambda path, started: opened.append(path) or 0)
     result = run()
     assert result.exit_code == 0
     assert opened == [tmp_path / "lib"]
+    assert gc.isenabled()  # paused for the start, running again once the app ended
 
 
 def test_import_list_show_json_contract(run):

@@ -55,14 +55,72 @@ def test_a_file_on_the_command_line_is_imported_after_the_preview(launched, prev
     assert window.library.batches()[0]["source"] == "pybtex__xampl.bib"
 
 
-def test_a_second_launch_hands_its_file_to_the_open_window(launched, previews, qtbot):
+def test_a_second_launch_hands_its_file_to_the_open_window(launched, qtbot, tmp_path):
+    """Double-clicking a listing while the app is open: a real second process
+    finds the library locked, leaves the file for this window, and exits 0; the
+    window shows the import preview for it, once."""
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
     window, _ = launched([])
-    assert window.library.count() == 0
-    status = launched([str(corpus("ris/rispy__example_full.ris"))])
-    assert status == 0  # handed over: no second window, no "already open" message
-    qtbot.waitUntil(lambda: window.library.count() > 0, timeout=10000)
-    assert len(previews) == 1
-    assert window.library.batches()[0]["format"] == "ris"
+    folder = window.library.folder
+    previews: list[str] = []
+
+    def accept_preview() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            previews.append(dialog.findChild(type(window.counts_label)).text())
+            dialog.accept()
+
+    poll = QTimer()
+    poll.timeout.connect(accept_preview)
+    poll.start(50)
+    listing = corpus("arxiv-listing-text/arxiv-subscription-viewer__2026-01-23.txt")
+    second = subprocess.Popen(
+        [sys.executable, "-m", "readinglist.gui.start", "--library", str(folder), str(listing)],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+    )
+    try:
+        qtbot.waitUntil(lambda: second.poll() is not None, timeout=30000)
+    finally:
+        second.kill()  # not handed over, it would wait on its "already open" box
+    assert second.returncode == 0  # handed over: no second window, no refusal
+    qtbot.waitUntil(lambda: window.library.count() > 0, timeout=30000)
+    settle(qtbot, window)
+    poll.stop()
+    assert len(previews) == 1 and listing.name in previews[0]
+    assert window.library.batches()[0]["source"] == listing.name
+    assert not list((folder / "handoff").iterdir())  # the note is gone
+
+
+def test_a_handoff_nobody_takes_is_withdrawn(tmp_path):
+    from readinglist.gui.handoff import hand_off
+
+    assert not hand_off(tmp_path, ["paper.bib"], timeout_s=0.2)
+    assert not list((tmp_path / "handoff").iterdir())  # nothing left to import later
+
+
+def test_a_note_left_by_a_dead_launch_is_not_imported(tmp_path, qtbot):
+    import os
+    import time
+
+    from readinglist.gui.handoff import HandoffListener
+
+    box = tmp_path / "handoff"
+    box.mkdir()
+    (box / "1-1.json").write_text('{"files": ["/old.bib"]}')
+    old = time.time() - 3600
+    os.utime(box / "1-1.json", (old, old))
+    (box / "2-2.json").write_text('{"files": ["/new.bib"]}')
+    got: list[list[str]] = []
+    listener = HandoffListener(tmp_path, got.append)
+    assert got == [["/new.bib"]]
+    assert not list(box.iterdir())
+    listener.watcher.removePaths(listener.watcher.directories())
 
 
 def test_a_damaged_library_offers_the_newest_backup(launched, tmp_path, monkeypatch):
