@@ -153,9 +153,13 @@ def end_if_a_worker_dies() -> None:
 def main(argv: list[str]) -> int:
     import os
 
+    from readinglist.core import segment_workers
+    from readinglist.core.errors import LibraryError
     from readinglist.core.library import Library
     from readinglist.core.search import SearchIndex
 
+    # This process is the indexer alone (no threads of an app): it may fork.
+    segment_workers.ALLOWED = True
     workers_die_with_this_process()
     end_if_a_worker_dies()
     lib = Library.open(argv[0], index=False, daily_backup=False)
@@ -172,6 +176,10 @@ def main(argv: list[str]) -> int:
             print(f"progress {done} {total}", flush=True)
 
         lib.sync_index(progress, in_process=True)
+    except LibraryError as exc:
+        # One line for the parent to show (a dead worker, a full disk), no traceback.
+        sys.stderr.write(f"{exc}\n")
+        return 3
     finally:
         lib.close()
     return 0

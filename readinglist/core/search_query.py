@@ -17,6 +17,7 @@ from typing import Any
 
 from whoosh import qparser, query
 
+from readinglist.core.search_pairs import PairsQuery
 from readinglist.core.search_schema import PREFIX_GRAM_MAX, SCHEMA, text_analyzer
 
 #: Title hits count this much more than hits in the rest of the text.
@@ -255,8 +256,8 @@ def _restrict(q: query.Query, notices: list[str]) -> query.Query:
             return query.Term(q.fieldname, q.words[0], boost=q.boost)
         if q.slop > 1:
             notices.append("phrases with ~N are searched as exact phrases")
-        pairs = [f"{a} {b}" for a, b in zip(q.words, q.words[1:], strict=False)]
-        terms: list[query.Query] = [query.Term("pairs", p, boost=q.boost) for p in pairs]
+        pairs = list(itertools.pairwise(q.words))
+        terms: list[query.Query] = [_pairs(pairs, None, q.boost)]
         if q.fieldname == "abstract":
             # The pairs field covers title and abstract; the words must be in the abstract.
             terms += [query.Term("abstract", w) for w in q.words]
@@ -273,10 +274,17 @@ def _joined_prefix(stem: str, boost: float) -> query.Query:
     words = [w for w in re.split(r"[^\w]+", stem) if w]
     stems = [next((t.text for t in text_analyzer(w)), w.lower()) for w in words[:-1]]
     last = words[-1].lower()
-    pairs = [f"{a} {b}" for a, b in itertools.pairwise(stems)]
-    parts: list[query.Query] = [query.Term("pairs", p, boost=boost) for p in pairs]
-    parts.append(_BoundedPrefix("pairs", f"{stems[-1]} {last}", boost=boost))
-    return parts[0] if len(parts) == 1 else query.And(parts)
+    return _pairs(list(itertools.pairwise(stems)), (stems[-1], last), boost)
+
+
+def _pairs(pairs: list[tuple[str, str]], last: tuple[str, str] | None, boost: float) -> query.Query:
+    """Adjacent word pairs (and a begun last pair): answered beside the segments
+    written in bulk, and by the pairs field in those Whoosh wrote (see search_pairs)."""
+    parts: list[query.Query] = [query.Term("pairs", f"{a} {b}", boost=boost) for a, b in pairs]
+    if last is not None:
+        parts.append(_BoundedPrefix("pairs", f"{last[0]} {last[1]}", boost=boost))
+    fallback = parts[0] if len(parts) == 1 else query.And(parts)
+    return PairsQuery(pairs, last, boost=boost, fallback=fallback)
 
 
 class _BoundedPrefix(query.Prefix):

@@ -15,6 +15,8 @@ from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from readinglist.core.search_pairs import PairsQuery
+
 
 def _posting_docnums(reader: Any, fieldname: str, text: Any) -> Iterable[int]:
     """The segment's document numbers for one term, deleted documents included."""
@@ -69,6 +71,8 @@ def docset(searcher: Any, q: query.Query) -> set[int]:
         return set(range(searcher.doc_count_all()))
     if q is query.NullQuery:
         return set()
+    if isinstance(q, PairsQuery):
+        return q.docset(searcher)
     return set(q.docs(searcher))
 
 
