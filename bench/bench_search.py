@@ -91,6 +91,85 @@ def fts5_equivalent(kind: str, q: str) -> str | None:
     return None  # FTS5 has no fuzzy terms
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its waited-for children (the indexer,
+    which waits for its workers)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def build_baselines(lib: Library, folder: Path, n: int) -> dict[str, object]:
+    """Index builds from the same rows, in the same run: Whoosh's own writers on
+    our schema (up to BASELINE_MAX papers: 20 minutes at 100,000), a plain Whoosh
+    schema (title and abstract, default writer) and SQLite FTS5."""
+    from whoosh import fields, index
+
+    from readinglist.core.search_schema import SCHEMA, document
+
+    conn = lib.index_sync.store.conn
+    ids = [r[0] for r in conn.execute("SELECT id FROM papers ORDER BY id")]
+    docs = [document(r) for r in lib.index_sync.rows(ids).values()]
+    out: dict[str, object] = {}
+    if n <= BASELINE_MAX:
+        with tempfile.TemporaryDirectory() as tmp:
+            ix = index.create_in(tmp, SCHEMA)
+            t, cpu = time.perf_counter(), _cpu()
+            # What the bulk build used before: Whoosh's multi-process writer.
+            writer = ix.writer(procs=2, multisegment=True, limitmb=128)
+            for doc in docs:
+                writer.add_document(**doc)
+            writer.commit()
+            took = time.perf_counter() - t
+            out["whoosh_writer_same_schema_s"] = round(took, 2)
+            out["whoosh_writer_same_schema_cpu_s"] = round(_cpu() - cpu, 1)
+            out["whoosh_writer_same_schema_docs_per_s"] = round(n / took)
+            out["whoosh_writer_same_schema_mb"] = round(_size(Path(tmp)) / 1e6, 1)
+        with tempfile.TemporaryDirectory() as tmp:
+            plain = fields.Schema(
+                id=fields.ID(stored=True), title=fields.TEXT(), abstract=fields.TEXT()
+            )
+            ix = index.create_in(tmp, plain)
+            t, cpu = time.perf_counter(), _cpu()
+            writer = ix.writer(procs=2, multisegment=True, limitmb=128)
+            for doc in docs:
+                writer.add_document(id=doc["id"], title=doc["title"], abstract=doc["abstract"])
+            writer.commit()
+            took = time.perf_counter() - t
+            out["plain_whoosh_title_abstract_s"] = round(took, 2)
+            out["plain_whoosh_cpu_s"] = round(_cpu() - cpu, 1)
+            out["plain_whoosh_mb"] = round(_size(Path(tmp)) / 1e6, 1)
+            out["plain_whoosh_docs_per_s"] = round(n / took)
+    db = sqlite3.connect(folder / "library.sqlite")
+    before_mb = (folder / "library.sqlite").stat().st_size / 1e6
+    db.execute("DROP TABLE IF EXISTS fts_bench")
+    t, cpu = time.perf_counter(), _cpu()
+    db.execute(
+        "CREATE VIRTUAL TABLE fts_bench USING fts5(title, abstract, content='papers', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    db.execute("INSERT INTO fts_bench(fts_bench) VALUES ('rebuild')")
+    db.commit()
+    took = time.perf_counter() - t
+    out["fts5_cpu_s"] = round(_cpu() - cpu, 1)
+    out["fts5_mb_database_growth"] = round(
+        (folder / "library.sqlite").stat().st_size / 1e6 - before_mb, 1
+    )
+    db.execute("DROP TABLE fts_bench")
+    db.commit()
+    db.close()
+    out["fts5_title_abstract_s"] = round(took, 2)
+    out["fts5_docs_per_s"] = round(n / took)
+    return out
+
+
+BASELINE_MAX = 20_000
+
+
 def run_size(n: int, repeat: int, existing: Path | None = None) -> dict[str, object]:
     rng = random.Random(n)
     out: dict[str, object] = {"papers": n}
@@ -107,10 +186,14 @@ def run_size(n: int, repeat: int, existing: Path | None = None) -> dict[str, obj
             lib.import_text(text, source="bench")
             out["import_s"] = round(time.perf_counter() - t, 2)
             t = time.perf_counter()
-            lib.ensure_index()  # bulk: child process with the multi-process writer
+            cpu = _cpu()
+            lib.ensure_index()  # bulk: the child indexer and its two workers
             build = time.perf_counter() - t
+            out["index_build_cpu_s"] = round(_cpu() - cpu, 1)
             out["index_build_s"] = round(build, 2)
             out["index_docs_per_s"] = round(n / build)
+            out["index_mb"] = round(_size(folder / "index") / 1e6, 1)
+            out["build_baselines"] = build_baselines(lib, folder, n)
         assert lib.check()["ok"]
         opens = []
         for _ in range(5):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from readinglist.cli.common import library, print_hits, print_json, say
@@ -14,17 +17,66 @@ from readinglist.cli.common import library, print_hits, print_json, say
     "--json", "as_json", is_flag=True, help="Print paper objects with a score, best first."
 )
 @click.option("--snippets", is_flag=True, help="Show the matching words in context.")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="If another process is updating the index, wait for it (see --wait-limit) "
+    "instead of searching the index as it is.",
+)
+@click.option(
+    "--wait-limit",
+    type=float,
+    default=600,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long --wait waits at most.",
+)
 @click.pass_context
 def search_cmd(
-    ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool, snippets: bool
+    ctx: click.Context,
+    query: tuple[str, ...],
+    limit: int,
+    as_json: bool,
+    snippets: bool,
+    wait: bool,
+    wait_limit: float,
 ) -> None:
     """Search titles, abstracts, authors, tags and notes (see README: query language)."""
-    outcome = library(ctx).search(" ".join(query), limit=limit, snippets=snippets)
+    if wait:
+        lib = library(ctx, index=False)
+        tick = _waiting_line()
+        lib.index_sync.wait_and_ensure(wait_limit, tick)
+        if tick.printed:
+            click.echo("", err=True)  # end the waiting line
+    else:
+        lib = library(ctx)
+    outcome = lib.search(" ".join(query), limit=limit, snippets=snippets)
     if outcome.notice:
         click.echo(f"Note: {outcome.notice}", err=True)
     print_hits(outcome.hits, as_json, snippets)
     if not as_json:
         click.echo(f"{outcome.total:,} match{'es' if outcome.total != 1 else ''}", err=True)
+
+
+def _waiting_line() -> Any:
+    """A line on stderr counting the wait (rewritten in place on a terminal)."""
+    tty = sys.stderr.isatty()
+
+    def tick(waited: float, holder: str) -> None:
+        tick.printed = tty  # type: ignore[attr-defined]
+        if tty:
+            click.echo(
+                f"\rWaiting for {holder} to finish updating the index: {waited:.0f} s",
+                err=True,
+                nl=False,
+            )
+        elif int(waited) % 10 == 0:
+            click.echo(
+                f"Waiting for {holder} to finish updating the index: {waited:.0f} s", err=True
+            )
+
+    tick.printed = False  # type: ignore[attr-defined]
+    return tick
 
 
 @click.command("similar")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,15 +31,29 @@ from readinglist.core.errors import UserError
 )
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--no-wait",
+    is_flag=True,
+    help="Return once the papers are saved; the search index catches up in the background.",
+)
 @click.pass_context
 def import_cmd(
-    ctx: click.Context, files: tuple[str, ...], format_: str, dry_run: bool, as_json: bool
+    ctx: click.Context,
+    files: tuple[str, ...],
+    format_: str,
+    dry_run: bool,
+    as_json: bool,
+    no_wait: bool,
 ) -> None:
     """Import listings from FILES (or - for standard input).
 
-    Each file is one transaction: it is imported whole or not at all.
+    Each file is one transaction: it is imported whole or not at all. The search
+    index then catches up (with a progress line on a terminal), unless --no-wait.
     """
-    lib = library(ctx)
+    # Opened without its index: the import never waits for a catch-up elsewhere.
+    lib = library(ctx, index=False)
+    # A first import builds the index: no need to say it was missing.
+    fresh = not any((lib.folder / "index").glob("_MAIN_*.toc"))
     reports = []
     failed = False
     for name in files:
@@ -76,6 +91,8 @@ def import_cmd(
                 print_enrichment(lib.enrich(incomplete, progress=progress_printer("arXiv")))
             except UserError as exc:
                 click.echo(f"Note: not completed from arXiv: {exc}", err=True)
+    if any(r.added or r.merged for r in reports if not r.dry_run):
+        _catch_up(lib, no_wait, fresh)
     if as_json:
         if len(files) == 1 and reports:
             print_json(reports[0].to_json())
@@ -83,6 +100,33 @@ def import_cmd(
             print_json([r.to_json() for r in reports])
     if failed:
         sys.exit(1)
+
+
+def _catch_up(lib: Any, no_wait: bool, fresh: bool) -> None:
+    """The papers are saved: index them now, or leave it to a detached process."""
+    if no_wait:
+        from readinglist.core.indexer import start_detached
+
+        pid = start_detached(lib.folder)
+        click.echo(f"Note: the search index catches up in the background (process {pid})", err=True)
+        return
+    from readinglist.core.index_sync import index_behind
+    from readinglist.core.search import IndexCorrupt
+
+    try:
+        notice = lib.ensure_index(progress_printer("Indexing"))
+    except (UserError, OSError, IndexCorrupt) as exc:
+        # SQLite holds the papers; the index catches up from its queue later.
+        notice = f"the papers are saved, but {index_behind(exc)}"
+    if fresh and notice.startswith("the search index was missing"):
+        notice = ""
+    if lib.index_sync.busy_holder:
+        notice = (
+            f"{lib.index_sync.busy_holder} is updating the search index; the new papers "
+            "are indexed once it is done (the next search catches them up)"
+        )
+    if notice:
+        click.echo(f"Note: {notice}", err=True)
 
 
 @click.command("enrich")

@@ -81,6 +81,8 @@ class IndexSync:
         self.search_index: SearchIndex | None = None
         #: What the last index check or repair did, for the front ends to show.
         self.notice = ""
+        #: Who was updating the index when ensure() last found it busy, or "".
+        self.busy_holder = ""
         # The cross-process index lock, while this library holds it (re-entrant).
         self._lock_fd: int | None = None
 
@@ -188,6 +190,7 @@ class IndexSync:
         """
         from readinglist.core import locks
 
+        self.busy_holder = ""
         if self.search_index is None:
             self.open_as_is()
         if self.index().exists() and self._lock_fd is None:
@@ -198,14 +201,50 @@ class IndexSync:
                 # Another process is catching the index up (for minutes, or
                 # stopped): answer from the index as it is and say so.
                 pending = self.pending()
+                self.busy_holder = locks.holder(self.folder / "index.lock")
                 self.notice = (
-                    f"{locks.holder(self.folder / 'index.lock')} is updating the search "
+                    f"{self.busy_holder} is updating the search "
                     f"index; searching it as it is ({pending:,} "
                     f"{'paper' if pending == 1 else 'papers'} not yet indexed)"
                 )
                 return self.notice
         with self.lock():
             return self._ensure(progress)
+
+    def wait_and_ensure(
+        self, limit_s: float, tick: Callable[[float, str], None] | None = None
+    ) -> str:
+        """Wait (at most ``limit_s``) for another process's catch-up to end, then
+        catch up what is left; ``tick(waited_s, holder)`` about once a second."""
+        import time
+
+        from readinglist.core import locks
+
+        if self.search_index is None:
+            self.open_as_is()
+        path = self.folder / "index.lock"
+        start = time.monotonic()
+        last_tick = -1.0
+        while True:
+            try:
+                with locks.exclusive(path, wait=False) as fd:
+                    self._lock_fd = fd
+                    try:
+                        return self._ensure(None)
+                    finally:
+                        self._lock_fd = None
+            except locks.Busy:
+                waited = time.monotonic() - start
+                if waited >= limit_s:
+                    raise IndexBusy(
+                        f"waited {limit_s:.0f} s for {locks.holder(path)} to finish updating "
+                        "the search index; it is still at it (searching it as it is: "
+                        "run without --wait)"
+                    ) from None
+                if tick and waited - last_tick >= 1.0:
+                    tick(waited, locks.holder(path))
+                    last_tick = waited
+                time.sleep(0.2)
 
     def _ensure(self, progress: Progress | None) -> str:
         from readinglist.core.search import IndexCorrupt

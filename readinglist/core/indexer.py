@@ -91,6 +91,24 @@ def run_in_child(folder: Path, lock_fd: int, progress: Progress | None) -> None:
         raise LibraryError(f"indexing failed: {last}")
 
 
+def start_detached(folder: Path) -> int:
+    """Catch the index up in a process of its own that outlives this one (``import
+    --no-wait``); it takes the index lock itself, waiting at most as long as any
+    command would. Returns its process id."""
+    import os
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readinglist.core.indexer", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=os.name == "posix",
+        env={k: v for k, v in os.environ.items() if k != "READINGLIST_INDEX_LOCK_HELD"},
+    )
+    return proc.pid
+
+
 def workers_die_with_this_process() -> None:
     """Whoosh's multi-process writer forks worker processes; on Linux, make each
     one die when this process dies (PR_SET_PDEATHSIG), so that a killed indexer
