@@ -132,6 +132,7 @@ class SegmentPairs:
         text = (folder / "words").read_text(encoding="utf-8")
         self.words = text.split("\n") if text else []
         self._avg: float | None = None
+        self._recent: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
 
     def _number(self, word: str) -> int | None:
         words = self.words
@@ -172,6 +173,20 @@ class SegmentPairs:
         docs, where = np.unique(np.asarray(self.docs[lo:hi]), return_inverse=True)
         tfs = np.bincount(where, weights=np.asarray(self.tfs[lo:hi], dtype=np.float64))
         return docs, tfs
+
+    def matched(
+        self, pairs: list[tuple[str, str]], last: tuple[str, str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`match`, remembered for the last few questions: a search asks for
+        the count and for the ranked hits, and typing asks the same again."""
+        key = (tuple(pairs), last)
+        found = self._recent.get(key)
+        if found is None:
+            found = self.match(pairs, last)
+            if len(self._recent) >= 16:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = found
+        return found
 
     def avg_length(self) -> float:
         if self._avg is None:
@@ -332,7 +347,7 @@ class PairsQuery(query.Query):  # type: ignore[misc]
             if pairs is None:
                 got: Iterable[int] = docset(sub, self.fallback)
             else:
-                got = pairs.match(self.pairs, self.last)[0].tolist()
+                got = pairs.matched(self.pairs, self.last)[0].tolist()
             found.update(got if offset == 0 else (offset + d for d in got))
         return found
 
@@ -349,11 +364,56 @@ class PairsQuery(query.Query):  # type: ignore[misc]
         pairs = segment_pairs(reader)
         if pairs is None:
             return self.fallback.matcher(searcher, context)
-        docs, scores = pairs.match(self.pairs, self.last)
+        docs, scores = pairs.matched(self.pairs, self.last)
         if reader.has_deletions():
             gone = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
             keep = ~np.isin(docs, gone)
             docs, scores = docs[keep], scores[keep]
         if not len(docs):
             return matching.NullMatcher()
-        return matching.ListMatcher(docs.tolist(), weights=(scores * self.boost).tolist())
+        return _RankedList(docs, scores * self.boost)
+
+
+class _RankedList(matching.ListMatcher):  # type: ignore[misc]
+    """Precomputed documents and scores, with each block's best score: a search
+    for the top hits skips the blocks that cannot beat the ones it has (a common
+    pair, "of the", matches most papers; scored one by one in Python, it took
+    200 ms at 100,000 papers)."""
+
+    BLOCK = 64
+
+    def __init__(self, docs: np.ndarray, scores: np.ndarray, position: int = 0) -> None:
+        super().__init__(docs.tolist(), weights=scores.tolist(), position=position)
+        self._docs_array, self._scores_array = docs, scores
+        padded = np.full(-(-len(scores) // self.BLOCK) * self.BLOCK, -np.inf)
+        padded[: len(scores)] = scores
+        self._block_max = padded.reshape(-1, self.BLOCK).max(axis=1).tolist()
+        self._best = max(self._block_max)
+
+    def copy(self) -> _RankedList:
+        at: int = self._i
+        return _RankedList(self._docs_array, self._scores_array, at)
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def max_quality(self) -> float:
+        return float(self._best)
+
+    def block_quality(self) -> float:
+        at: int = self._i
+        return float(self._block_max[at // self.BLOCK])
+
+    def skip_to_quality(self, minquality: float) -> int:
+        skipped = 0
+        n = len(self._ids)
+        at: int = self._i  # type: ignore[has-type]
+        while at < n and self._block_max[at // self.BLOCK] <= minquality:
+            at = (at // self.BLOCK + 1) * self.BLOCK
+            skipped += 1
+        self._i = at
+        return skipped
+
+    def score(self) -> float:
+        at: int = self._i
+        return float(self._weights[at])

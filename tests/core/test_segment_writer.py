@@ -237,3 +237,22 @@ def test_pairs_follow_their_segment_through_changes(tmp_path):
     assert len(list(pairs.iterdir())) == 1
     assert {h.paper.id for h in lib.search(phrase, limit=None).hits} == {h.paper.id for h in hits}
     lib.close()
+
+
+def test_the_best_phrase_hits_skipping_blocks_are_the_best_of_all(tmp_path):
+    """A common pair matches most papers: the top hits come from skipping the
+    blocks that cannot beat them, and must be those of ranking every match."""
+    from readinglist.core.library import Library
+    from readinglist.core.tuning import Tuning
+
+    lib = Library.open(tmp_path / "lib", tuning=Tuning(bulk_index=10, index_in_child=False))
+    lib.import_file(generated_listing(tmp_path / "a.txt", 3000, abstract_words=80))
+    lib.ensure_index()
+    for phrase in ('"we propose"', '"of the"', '"show that"'):
+        everything = lib.search(phrase, limit=None)
+        assert everything.total > 200, phrase  # several blocks of 64
+        best = sorted(everything.hits, key=lambda h: (-h.score, h.paper.id))[:10]
+        top = lib.search(phrase, limit=10)
+        assert [round(h.score, 6) for h in top.hits] == [round(h.score, 6) for h in best]
+        assert top.total == everything.total
+    lib.close()
