@@ -26,6 +26,9 @@ CHUNK = 500
 SORT_KEYS = frozenset(
     {"status", "starred", "title COLLATE NOCASE", "authors", "year", "id", "added_at"}
 )
+# Titles sort as they read: the LaTeX a title starts with ("$i$REPO", "{BERT}",
+# "\\emph{...}") does not send it to the top of the list, ahead of "A Study...".
+_ORDER_BY = {"title COLLATE NOCASE": "ltrim(title, '$\\{}\"''(*[') COLLATE NOCASE"}
 
 
 def chunks(ids: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
@@ -258,9 +261,12 @@ class Papers:
             return []
         wanted = set(ids)
         order = "DESC" if descending else "ASC"
+        column = _ORDER_BY.get(key, key)
         return [
             r[0]
-            for r in self.conn.execute(f"SELECT id FROM papers ORDER BY {key} {order}, id {order}")
+            for r in self.conn.execute(
+                f"SELECT id FROM papers ORDER BY {column} {order}, id {order}"
+            )
             if r[0] in wanted
         ]
 

@@ -274,6 +274,11 @@ class TriageMixin:
 
         def done(changes: Any) -> None:
             self.statusBar().showMessage(changes.description, 6000)
+            # The paper an undo brings back into the view becomes current: the
+            # next key acts on the paper the user just restored, not its neighbour.
+            back = [i for i in changes.paper_ids if i in self.state.ids]
+            if back and self.state.current not in changes.paper_ids:
+                self._go_to(self.model.row_of(back[0]))
 
         def failed(exc: BaseException) -> None:
             self.statusBar().showMessage(str(exc).capitalize(), 4000)

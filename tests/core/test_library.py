@@ -571,3 +571,14 @@ def test_views_list_the_newest_import_first_each_in_page_order(tmp_path):
         lib.db.execute("DELETE FROM batches WHERE id = ?", [second.batch_id])
     assert [lib.get(i).title for i in lib.ids()] == titles[-2:] + titles[:4]
     lib.close()
+
+
+def test_titles_sort_as_they_read_not_by_their_leading_latex(tmp_path):
+    # A new user's pass: "$i$REPO: ..." was listed first, before "A Study ...".
+    lib = Library.open(tmp_path / "lib", index=False)
+    titles = ["Zeta functions", "$i$REPO: implicit reward", "A Study of Things", "{BERT} again"]
+    bib = "".join(f"@misc{{k{n}, title = {{{t}}}, year = 2024}}\n" for n, t in enumerate(titles))
+    lib.import_text(bib, "test", format="bibtex")
+    ids = lib.sorted_ids(lib.ids(), "title COLLATE NOCASE")
+    assert [lib.get(i).title.split()[0] for i in ids] == ["A", "BERT", "$i$REPO:", "Zeta"]
+    lib.close()

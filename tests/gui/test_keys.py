@@ -217,3 +217,19 @@ def test_a_letter_without_a_shortcut_never_jumps_to_another_paper(win, qtbot):
     first = win.current_paper()
     win.table.keyboardSearch("e")
     assert win.current_paper().id == first.id
+
+
+def test_undo_makes_the_restored_paper_current(win, qtbot):
+    """Inbox triage: `r` moves on to the next paper; `z` brings the paper back and
+    makes it current again, so the next key acts on it (seen in a new user's pass:
+    the next `q` queued the neighbour)."""
+    key(qtbot, win, Qt.Key.Key_J)
+    target = win.current_paper()
+    key(qtbot, win, Qt.Key.Key_R)
+    assert win.current_paper().id != target.id
+    key(qtbot, win, Qt.Key.Key_Z)
+    assert win.library.get(target.id).status.value == "unread"
+    assert win.current_paper().id == target.id
+    assert win.model.ids[win.table.currentIndex().row()] == target.id  # the highlight too
+    key(qtbot, win, Qt.Key.Key_Q)
+    assert win.library.get(target.id).status.value == "queued"
