@@ -53,6 +53,12 @@ def check_cmd(ctx: click.Context, repair: bool, as_json: bool) -> None:
             click.echo(f"Missing from the index: {report['missing_count']:,}")
         if report["extra_count"]:
             click.echo(f"In the index but not the library: {report['extra_count']:,}")
+        if report["stale_count"]:
+            shown = ", ".join(str(i) for i in report["stale"][:10])
+            click.echo(
+                f"Indexed with other text than the library's: {report['stale_count']:,} "
+                f"(papers {shown}{'…' if report['stale_count'] > 10 else ''})"
+            )
         if report["ok"]:
             click.echo("Database and index agree.")
         elif "repaired" in report:

@@ -139,24 +139,9 @@ class IndexSync:
     # --- what SQLite answers for the index: status and star ----------------------
 
     def fact_ids(self, filters: tuple[tuple[str, str], ...]) -> set[int]:
-        """Ids of the papers passing every status and star filter (``("status",
-        "read")``, ``("starred", "yes")``), from SQLite: always current, so a
-        status change needs no reindexing."""
-        clauses: list[str] = []
-        params: list[str | int] = []
-        for name, value in filters:
-            if name == "status":
-                clauses.append("status = ?")
-                params.append(value)
-            elif name == "starred":
-                clauses.append("starred = ?")
-                params.append(1 if value == "yes" else 0)
-            else:
-                raise ValueError(f"not a status or star filter: {name}")
-        where = " AND ".join(clauses) or "1"
-        return {
-            r[0] for r in self.store.conn.execute(f"SELECT id FROM papers WHERE {where}", params)
-        }
+        """Ids of the papers passing every status and star filter, from SQLite:
+        always current, so a status change needs no reindexing."""
+        return self.papers.fact_ids(filters)
 
     def fact_version(self) -> tuple[int, int]:
         """Changes whenever fact_ids may answer otherwise: a row written by this
@@ -259,8 +244,14 @@ class IndexSync:
             self.sync(progress)
             ix.probe(self.papers.count())
         except IndexCorrupt as exc:
-            moved = ix.move_aside()
-            notice = f"the search index was damaged ({exc}); rebuilt it from the library"
+            if str(exc).startswith("the index has format"):
+                # Made by another version: not damage, nothing worth keeping aside.
+                ix.create()
+                moved = None
+                notice = "the search index was rebuilt for this version of Readinglist"
+            else:
+                moved = ix.move_aside()
+                notice = f"the search index was damaged ({exc}); rebuilt it from the library"
             if moved:
                 notice += f" (the damaged copy is in {moved.name})"
             try:
@@ -418,43 +409,9 @@ class IndexSync:
 
     def check(self, repair: bool = False, progress: Progress | None = None) -> dict[str, Any]:
         """Whether database and index agree; with ``repair``, make them agree."""
-        ix = self.index()
-        ids = {r[0] for r in self.store.conn.execute("SELECT id FROM papers")}
-        report: dict[str, Any] = {"papers": len(ids), "pending": self.pending()}
-        try:
-            listed = ix.indexed_ids()
-            indexed = set(listed)
-            problem = ""
-            if len(listed) != len(indexed):
-                problem = f"{len(listed) - len(indexed)} papers are in the index twice"
-        except Exception as exc:
-            indexed = set()
-            problem = f"the index cannot be read ({type(exc).__name__}: {exc})"
-        report["indexed"] = len(indexed)
-        report["missing"] = sorted(ids - indexed)[:20]
-        report["missing_count"] = len(ids - indexed)
-        report["extra"] = sorted(indexed - ids)[:20]
-        report["extra_count"] = len(indexed - ids)
-        report["problem"] = problem
-        report["ok"] = not problem and ids == indexed and report["pending"] == 0
-        if repair and not report["ok"]:
-            with self.lock():
-                self._repair(report, problem, progress)
-            after = self.check(repair=False)
-            report["repaired"] = after["ok"]
-        return report
+        from readinglist.core.index_check import check
 
-    def _repair(self, report: dict[str, Any], problem: str, progress: Progress | None) -> None:
-        from readinglist.core.search import IndexCorrupt
-
-        ix = self.index()
-        try:
-            if problem or report["missing_count"] or report["extra_count"]:
-                raise IndexCorrupt(problem or "the index disagrees with the library")
-            self.sync(progress)
-        except IndexCorrupt:
-            ix.move_aside()
-            self.reindex(progress)
+        return check(self, repair, progress)
 
     # --- searching ---------------------------------------------------------------
 

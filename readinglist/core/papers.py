@@ -270,6 +270,23 @@ class Papers:
             if r[0] in wanted
         ]
 
+    def fact_ids(self, filters: tuple[tuple[str, str], ...]) -> set[int]:
+        """Ids of the papers passing every status and star filter (``("status",
+        "read")``, ``("starred", "yes")``): what the search's is: filters ask."""
+        clauses: list[str] = []
+        params: list[str | int] = []
+        for name, value in filters:
+            if name == "status":
+                clauses.append("status = ?")
+                params.append(value)
+            elif name == "starred":
+                clauses.append("starred = ?")
+                params.append(1 if value == "yes" else 0)
+            else:
+                raise ValueError(f"not a status or star filter: {name}")
+        where = " AND ".join(clauses) or "1"
+        return {r[0] for r in self.conn.execute(f"SELECT id FROM papers WHERE {where}", params)}
+
     def count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM papers").fetchone()[0])
 

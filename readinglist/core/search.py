@@ -215,10 +215,11 @@ class SearchIndex:
         """How many live documents the index holds."""
         return int(self.ix.doc_count())
 
-    def indexed_ids(self) -> list[int]:
-        """Every paper id in the index, once per live document (duplicates show)."""
+    def indexed_ids(self) -> list[tuple[int, str]]:
+        """Every paper id in the index with its document's fingerprint, once per
+        live document (duplicates show)."""
         with self.ix.searcher() as s:
-            return [int(f["id"]) for f in s.all_stored_fields()]
+            return [(int(f["id"]), f.get("fingerprint", "")) for f in s.all_stored_fields()]
 
     # writing
 

@@ -374,7 +374,7 @@ class PairsQuery(query.Query):  # type: ignore[misc]
         return _RankedList(docs, scores * self.boost)
 
 
-class _RankedList(matching.ListMatcher):  # type: ignore[misc]
+class _RankedList(matching.Matcher):  # type: ignore[misc]
     """Precomputed documents and scores, with each block's best score: a search
     for the top hits skips the blocks that cannot beat the ones it has (a common
     pair, "of the", matches most papers; scored one by one in Python, it took
@@ -382,38 +382,67 @@ class _RankedList(matching.ListMatcher):  # type: ignore[misc]
 
     BLOCK = 64
 
-    def __init__(self, docs: np.ndarray, scores: np.ndarray, position: int = 0) -> None:
-        super().__init__(docs.tolist(), weights=scores.tolist(), position=position)
+    def __init__(self, docs: np.ndarray, scores: np.ndarray, at: int = 0) -> None:
         self._docs_array, self._scores_array = docs, scores
+        self._docs: list[int] = docs.tolist()
+        self._scores: list[float] = scores.tolist()
         padded = np.full(-(-len(scores) // self.BLOCK) * self.BLOCK, -np.inf)
         padded[: len(scores)] = scores
-        self._block_max = padded.reshape(-1, self.BLOCK).max(axis=1).tolist()
-        self._best = max(self._block_max)
+        self._block_max: list[float] = padded.reshape(-1, self.BLOCK).max(axis=1).tolist()
+        self._best = float(max(self._block_max))
+        self._at = at
+
+    def is_active(self) -> bool:
+        return self._at < len(self._docs)
+
+    def id(self) -> int:
+        return self._docs[self._at]
+
+    def next(self) -> None:
+        self._at += 1
+
+    def reset(self) -> None:
+        self._at = 0
+
+    def skip_to(self, target: int) -> None:
+        self._at = bisect_left(self._docs, target, self._at)
 
     def copy(self) -> _RankedList:
-        at: int = self._i
-        return _RankedList(self._docs_array, self._scores_array, at)
+        return _RankedList(self._docs_array, self._scores_array, self._at)
+
+    def replace(self, minquality: float = 0) -> Any:
+        if not self.is_active() or (minquality and self._best <= minquality):
+            return matching.NullMatcher()
+        return self
+
+    def all_ids(self) -> Iterable[int]:
+        return iter(self._docs[self._at :])
+
+    def supports(self, astype: str) -> bool:
+        return astype == "weight"
+
+    def value(self) -> bytes:
+        return b""
+
+    def weight(self) -> float:
+        return self._scores[self._at]
+
+    def score(self) -> float:
+        return self._scores[self._at]
 
     def supports_block_quality(self) -> bool:
         return True
 
     def max_quality(self) -> float:
-        return float(self._best)
+        return self._best
 
     def block_quality(self) -> float:
-        at: int = self._i
-        return float(self._block_max[at // self.BLOCK])
+        return self._block_max[self._at // self.BLOCK]
 
     def skip_to_quality(self, minquality: float) -> int:
         skipped = 0
-        n = len(self._ids)
-        at: int = self._i  # type: ignore[has-type]
-        while at < n and self._block_max[at // self.BLOCK] <= minquality:
-            at = (at // self.BLOCK + 1) * self.BLOCK
+        n = len(self._docs)
+        while self._at < n and self._block_max[self._at // self.BLOCK] <= minquality:
+            self._at = (self._at // self.BLOCK + 1) * self.BLOCK
             skipped += 1
-        self._i = at
         return skipped
-
-    def score(self) -> float:
-        at: int = self._i
-        return float(self._weights[at])

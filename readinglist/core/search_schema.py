@@ -65,9 +65,13 @@ SCHEMA = fields.Schema(
     arxiv=fields.ID(),
     categories=fields.KEYWORD(lowercase=True),
     batch=fields.KEYWORD(),
+    # What the document was made from, hashed: `check` finds a paper whose
+    # indexed text is not the library's (a restore cut short, a write behind the
+    # index's back), not only a missing or extra one.
+    fingerprint=fields.STORED(),
 )
 #: Bump when the schema or analyzers change: older indexes are then rebuilt.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 VERSION_FILE = "readinglist-schema-version"
 TEXT_FIELDS = ("content", "title", "abstract", "authors", "note")
 
@@ -102,4 +106,15 @@ def document(paper: dict[str, Any]) -> dict[str, Any]:
         doc["year"] = int(paper["year"])
     if paper.get("arxiv_id"):
         doc["arxiv"] = paper["arxiv_id"].lower()
+    doc["fingerprint"] = fingerprint(doc)
     return doc
+
+
+def fingerprint(doc: dict[str, Any]) -> str:
+    """A short hash of a document's fields (its fingerprint field left out)."""
+    import hashlib
+    import json
+
+    fields_ = {k: v for k, v in doc.items() if k != "fingerprint"}
+    text = json.dumps(fields_, sort_keys=True, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

@@ -89,7 +89,7 @@ def supported(schema: Any) -> bool:
         field = schema[name]
         if field.column_type or field.vector or field.separate_spelling():
             return False
-        if field.format.field_boost != 1.0:
+        if field.format is not None and field.format.field_boost != 1.0:
             return False
     # The pairs are made from the stemmed words: the pairs field's analyzer must
     # be a stemming one followed by pairs of words joined by a space.

@@ -368,7 +368,8 @@ class MainWindow(
         text = f"{n_papers(stats.total)} · {stats.by_status['unread']:,} unread"
         if self._match_count is not None:
             n = self._match_count
-            text += f" · {n:,} {'match' if n == 1 else 'matches'}"
+            # A search looks through the whole library, whichever view is shown.
+            text += f" · {n:,} {'match' if n == 1 else 'matches'} in all papers"
         if self._catching_up:
             text += f" · indexing {n_papers(self._catching_up)}…"
         self.counts_label.setText(text)

@@ -217,3 +217,36 @@ def test_the_copy_a_restore_makes_is_kept_out_of_rotation(tmp_path):
     assert back.exit_code == 0, back.output
     with Library.open(folder, index=False) as lib:
         assert lib.get(1).status.value == "read"
+
+
+def test_check_finds_papers_indexed_with_other_text_and_repairs_only_them(tmp_path):
+    """`check` compares a fingerprint of each paper's indexed text with what the
+    library holds, not only the ids (issue 16): a database replaced behind the
+    index's back (a restore cut short) answered tag:/note: wrongly while check
+    said "agree"."""
+    import sqlite3
+
+    lib = Library.open(tmp_path / "lib")
+    lib.import_file(FIXTURES / "arxiv-new-page.txt")
+    assert lib.check()["ok"]
+    first, second = lib.ids()[:2]
+    lib.close()
+    db = sqlite3.connect(tmp_path / "lib" / "library.sqlite")  # not through the library
+    db.execute("UPDATE papers SET note = 'zebrafish' WHERE id = ?", [first])
+    db.execute("UPDATE papers SET title = 'Quokka studies' WHERE id = ?", [second])
+    # As a database swapped in under an index that was never told: nothing queued.
+    db.execute("DELETE FROM index_queue")
+    db.commit()
+    db.close()
+    lib = Library.open(tmp_path / "lib")
+    report = lib.check()
+    assert not report["ok"]
+    assert report["stale"] == sorted([first, second]) and report["stale_count"] == 2
+    assert report["missing_count"] == report["extra_count"] == 0
+    assert lib.search("zebrafish").total == 0  # the index does not know yet
+    repaired = lib.check(repair=True)
+    assert repaired["repaired"]
+    assert [h.paper.id for h in lib.search("zebrafish").hits] == [first]
+    assert [h.paper.id for h in lib.search("quokka").hits] == [second]
+    assert lib.check()["ok"]
+    lib.close()

@@ -25,7 +25,7 @@ def test_search_as_you_type_runs_off_thread_and_highlights(window, qtbot):
     qtbot.keyClicks(window.search_box, "barlow")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
     assert window.current_paper().title.startswith("Barlow Twins")
-    assert window.counts_label.text().endswith("· 1 match")
+    assert window.counts_label.text().endswith("· 1 match in all papers")
     assert "#ffe58a" in window.detail.toHtml()
     window.search_box.clear()
     qtbot.waitUntil(lambda: window.model.rowCount() == 50, timeout=5000)
@@ -69,7 +69,7 @@ def test_search_lists_the_best_matches_ranked_then_the_rest_newest_first(
     assert ids[:3] == [h.paper.id for h in expected.hits[:3]]  # ranked
     assert ids[3:] == sorted(ids[3:], reverse=True)  # then newest first
     assert sorted(ids) == sorted(h.paper.id for h in expected.hits)  # every match, once
-    assert window.counts_label.text().endswith(f"· {total} matches")
+    assert window.counts_label.text().endswith(f"· {total} matches in all papers")
 
 
 def test_filter_by_status_and_tag_edit_note_and_mark(window, qtbot):
