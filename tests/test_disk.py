@@ -82,7 +82,9 @@ def test_full_disk_for_the_index_keeps_the_import_and_catches_up_later(
     result = cli(lib, "import", str(big_listing))
     assert result.returncode == 0, result.stderr  # the papers are in: SQLite is the truth
     assert "search index could not be updated" in result.stderr
-    assert "No space left on device" in result.stderr
+    # The disk fills in Whoosh's files or in SQLite's (the import's WAL is still being
+    # copied into the database when the index starts): either way it is named.
+    assert "No space left on device" in result.stderr or "is full" in result.stderr
     assert "Traceback" not in result.stderr
     with Library.open(lib, index=False, daily_backup=False) as library:
         assert library.count() == 20_000 and library.pending_index_changes() > 0

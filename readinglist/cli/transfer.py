@@ -50,10 +50,12 @@ def import_cmd(
     Each file is one transaction: it is imported whole or not at all. The search
     index then catches up (with a progress line on a terminal), unless --no-wait.
     """
+    from readinglist.core.search import SearchIndex
+
     # Opened without its index: the import never waits for a catch-up elsewhere.
     lib = library(ctx, index=False)
     # A first import builds the index: no need to say it was missing.
-    fresh = not any((lib.folder / "index").glob("_MAIN_*.toc"))
+    fresh = not SearchIndex(lib.folder / "index").exists()
     reports = []
     failed = False
     for name in files:

@@ -212,12 +212,8 @@ class IndexSync:
         last_tick = -1.0
         while True:
             try:
-                with locks.exclusive(path, wait=False) as fd:
-                    self._lock_fd = fd
-                    try:
-                        return self._ensure(None)
-                    finally:
-                        self._lock_fd = None
+                with self.lock(wait=False):
+                    return self._ensure(None)
             except locks.Busy:
                 waited = time.monotonic() - start
                 if waited >= limit_s:
@@ -269,9 +265,14 @@ class IndexSync:
 
     def _requeue_all(self, ix: SearchIndex) -> None:
         ix.create()
+        # Papers already queued (an import just queued them all) stay as they are:
+        # rewriting 100,000 queue rows cost a transaction as big, on a disk that
+        # may have no room to spare.
         with self.store.write() as conn:
-            conn.execute("DELETE FROM index_queue")
-            conn.execute("INSERT INTO index_queue (paper_id) SELECT id FROM papers")
+            conn.execute(
+                "INSERT INTO index_queue (paper_id) SELECT id FROM papers "
+                "WHERE id NOT IN (SELECT paper_id FROM index_queue)"
+            )
 
     def sync(
         self, progress: Progress | None = None, in_process: bool = False, wait: bool = True

@@ -42,7 +42,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _MAGIC
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.formats import Frequency, Positions
 from whoosh.system import pack_int, pack_long, pack_ushort
-from whoosh.util.numeric import _length_byte_cache, length_to_byte
+from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_byte
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from readinglist.core.search_pairs import PAIRS_FIELD, PairsBuilder
@@ -92,22 +92,16 @@ def supported(schema: Any) -> bool:
         if field.format is not None and field.format.field_boost != 1.0:
             return False
     # The pairs are made from the stemmed words: the pairs field's analyzer must
-    # be a stemming one followed by pairs of words joined by a space.
+    # be a stemming field's analyzer followed by word pairs joined by a space.
     items = list(getattr(schema[PAIRS_FIELD].analyzer, "items", ()))
-    stems = [_analysis(schema[n]) for n in _fast_fields(schema)]
+    stemming = [n for n in _fast_fields(schema) if _analysis(schema[n])[0] == "stem"]  # type: ignore[index]
     return (
         len(items) == 5
         and type(items[4]) is BiWordFilter
         and items[4].sep == " "
-        and any(a is not None and a[0] == "stem" for a in stems)
-        and _analysis(_Stand(items[:4])) == next(a for a in stems if a and a[0] == "stem")
+        and bool(stemming)
+        and items[:4] == list(schema[stemming[0]].analyzer.items)
     )
-
-
-class _Stand:
-    # An analyzer's first parts, to describe them as a field's.
-    def __init__(self, items: list[Any]) -> None:
-        self.analyzer = type("A", (), {"items": items})()
 
 
 def _fast_fields(schema: Any) -> list[str]:
@@ -131,22 +125,22 @@ class _Words:
         self.stemmed: dict[str, str] = {}
 
     def fold(self, raw: list[str]) -> list[str]:
-        got = self.folded
-        out = [got.get(w) for w in raw]
-        if None in out:
-            for i, w in enumerate(raw):
-                if out[i] is None:
-                    out[i] = got[w] = w.lower().translate(self.charmap)
-        return out  # type: ignore[return-value]
+        return _looked_up(raw, self.folded, lambda w: w.lower().translate(self.charmap))
 
     def stem(self, raw: list[str]) -> list[str]:
-        got = self.stemmed
-        out = [got.get(w) for w in raw]
-        if None in out:
-            for i, w in enumerate(raw):
-                if out[i] is None:
-                    out[i] = got[w] = self.stemfn(w.lower().translate(self.charmap))
-        return out  # type: ignore[return-value]
+        return _looked_up(
+            raw, self.stemmed, lambda w: self.stemfn(w.lower().translate(self.charmap))
+        )
+
+
+def _looked_up(raw: list[str], known: dict[str, str], make: Callable[[str], str]) -> list[str]:
+    """``make(w)`` of each word, from ``known`` where it was made before."""
+    out = [known.get(w) for w in raw]
+    if None in out:
+        for i, w in enumerate(raw):
+            if out[i] is None:
+                out[i] = known[w] = make(w)
+    return out  # type: ignore[return-value]
 
 
 class _FieldPostings:
@@ -208,6 +202,8 @@ class GroupingSegmentWriter(SegmentWriter):  # type: ignore[misc]
         # Whoosh's own analysis, grouped per term here.
         self.other: dict[tuple[str, bytes], list[tuple[int, float, bytes, int]]] = {}
         self.pairs = PairsBuilder()
+        # The pairs are of stemmed words, as a stemming field makes them.
+        self._stemming: _Words = next(w for kind, (w, _) in self.fast.values() if kind == "stem")
 
     def add_document(self, **fields: Any) -> None:
         self._check_state()
@@ -258,9 +254,7 @@ class GroupingSegmentWriter(SegmentWriter):  # type: ignore[misc]
         return [w[:k] for w in folded if len(w) >= low for k in range(low, min(high, len(w)) + 1)]
 
     def _stems(self, value: str) -> list[str]:
-        stem_field = next(n for n, (kind, _) in self.fast.items() if kind == "stem")
-        words: _Words = self.fast[stem_field][1][0]
-        return words.stem(_TOKENS.findall(value))
+        return self._stemming.stem(_TOKENS.findall(value))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
@@ -287,13 +281,7 @@ class GroupingSegmentWriter(SegmentWriter):  # type: ignore[misc]
 
 def _quantized(length: int) -> int:
     # The length a reader gets back for a document: stored as one byte.
-    if not length:
-        return 0
-    return int(_LENGTH_BYTES[255 if length >= _BIG_LENGTH else _byte(length)])
-
-
-def _byte(length: int) -> int:
-    return int(np.searchsorted(_LENGTH_BYTES, length))
+    return byte_to_length(length_to_byte(length)) if length else 0
 
 
 def _quantize(lengths: np.ndarray) -> np.ndarray:
