@@ -27,7 +27,6 @@ from readinglist.core.errors import UserError
 from readinglist.core.search_highlight import MARK_END, MARK_START, highlight_text, render
 from readinglist.core.search_pairs import PairsQuery
 from readinglist.core.search_query import (
-    MAX_PREFIX_TERMS,
     ParsedQuery,
     expand_fuzzy,
     fallback_query,
@@ -467,14 +466,10 @@ class SearchIndex:
             if isinstance(leaf, query.Term) and leaf.fieldname == "pairs":
                 terms.setdefault("content", set()).update(str(leaf.text).split(" "))
                 continue
-            if isinstance(leaf, query.Term) and leaf.fieldname == "prefixes":
-                # Highlight the words the prefix stands for (bounded expansion).
-                for field_name in ("content", "authors"):
-                    for n, word in enumerate(reader.expand_prefix(field_name, str(leaf.text))):
-                        if n >= MAX_PREFIX_TERMS:
-                            break
-                        text_word = word.decode("utf-8") if isinstance(word, bytes) else word
-                        terms.setdefault("content", set()).add(str(text_word))
+            if isinstance(leaf, (query.Term, query.Prefix)) and leaf.fieldname == "prefixes":
+                # Words are marked by the prefix they begin with, as written: a
+                # stem may be shorter than the prefix ("generation" is "gener").
+                terms.setdefault("prefixes", set()).add(f"{leaf.text}*")
                 continue
             if not leaf.is_leaf() or getattr(leaf, "fieldname", None) not in TEXT_FIELDS:
                 continue

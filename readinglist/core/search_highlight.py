@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh import highlight
+from whoosh.support.charset import accent_map
 
 # The markers live in core/models.py so the window can use them without importing
 # Whoosh before it is shown; re-exported here for the search's users.
@@ -34,7 +35,8 @@ def render(marked: str, start: str = "[", end: str = "]") -> str:
 def highlight_text(
     text: str, terms: set[str], fieldname: str = "content", top: int = 3, whole: bool = False
 ) -> str:
-    """Mark the words of ``text`` that match ``terms`` (analyzed forms).
+    """Mark the words of ``text`` that match ``terms`` (analyzed forms, or
+    ``prefix*`` for the words a prefix begins).
 
     With ``whole`` the entire text comes back with marks, else up to ``top``
     fragments around the matches.
@@ -42,6 +44,9 @@ def highlight_text(
     if not terms or not text:
         return text if whole else ""
     analyzer = SCHEMA[fieldname].analyzer
+    prefixes = tuple(t[:-1] for t in terms if t.endswith("*"))
+    if prefixes:
+        analyzer = _PrefixMarking(analyzer, prefixes)
     btext = index_text(text)
     fragmenter: highlight.Fragmenter = (
         highlight.WholeFragmenter()
@@ -54,3 +59,22 @@ def highlight_text(
     if whole and not marked:
         return btext
     return str(marked)
+
+
+class _PrefixMarking:
+    """A field's analyzer whose tokens beginning with a searched prefix read
+    ``prefix*``. The prefix is matched against the word as written (folded), not
+    its stem: "genera*" is in "Generation", whose stem "gener" is not."""
+
+    def __init__(self, analyzer: Any, prefixes: tuple[str, ...]) -> None:
+        self.analyzer = analyzer
+        self.prefixes = prefixes
+
+    def __call__(self, text: str, **kwargs: Any) -> Any:
+        for t in self.analyzer(text, keeporiginal=True, **kwargs):
+            word = t.original.lower().translate(accent_map)
+            for p in self.prefixes:
+                if word.startswith(p):
+                    t.text = p + "*"
+                    break
+            yield t

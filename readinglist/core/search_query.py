@@ -223,14 +223,11 @@ def _restrict(q: query.Query, notices: list[str]) -> query.Query:
         if q.fieldname in ("content", "title") and len(stem) <= PREFIX_GRAM_MAX:
             # One term of the edge n-gram field (title and author words).
             return query.Term("prefixes", stem.lower(), boost=q.boost)
-        if q.fieldname in ("content", "title", "authors"):
-            fields_ = ("title", "authors") if q.fieldname == "content" else (q.fieldname,)
-            return query.Or(
-                [
-                    _BoundedPrefix(f, stem.lower(), boost=TITLE_BOOST if f == "title" else 1.0)
-                    for f in fields_
-                ]
-            )
+        if q.fieldname in ("content", "title"):
+            # The long title and author words, kept whole and unstemmed beside the
+            # pieces: over the stemmed title, "representati*" found nothing
+            # ("representation" is indexed as "represent").
+            return _BoundedPrefix("prefixes", stem.lower(), boost=q.boost)
         return _BoundedPrefix(q.fieldname, stem.lower())
     if isinstance(q, query.Term) and q.fieldname in ("status", "starred"):
         # The index no longer holds these (SQLite answers them, always current).

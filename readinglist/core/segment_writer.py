@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 import whoosh
-from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, NgramFilter, StemFilter
+from whoosh.analysis import BiWordFilter, CharsetFilter, LowercaseFilter, StemFilter
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _MAGIC
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.formats import Frequency, Positions
@@ -46,6 +46,7 @@ from whoosh.util.numeric import _length_byte_cache, byte_to_length, length_to_by
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from readinglist.core.search_pairs import PAIRS_FIELD, PairsBuilder
+from readinglist.core.search_schema import EdgeGramFilter
 
 WHOOSH_VERSION = (2, 7, 5)
 #: Papers per segment: bounds the memory the grouped postings take and keeps a
@@ -76,8 +77,8 @@ def _analysis(field: Any) -> tuple[str, Any] | None:
         return "stem", (charmap, items[3].stemfn)
     if kinds[2:] == []:
         return "fold", (charmap, None)
-    if kinds[2:] == [NgramFilter] and items[3].at == -1:
-        return "edge", (charmap, (items[3].min, items[3].max))
+    if kinds[2:] == [EdgeGramFilter]:
+        return "edge", (charmap, (items[3].low, items[3].high))
     return None
 
 
@@ -251,7 +252,9 @@ class GroupingSegmentWriter(SegmentWriter):  # type: ignore[misc]
         if kind == "fold":
             return folded
         low, high = detail
-        return [w[:k] for w in folded if len(w) >= low for k in range(low, min(high, len(w)) + 1)]
+        out = [w[:k] for w in folded if len(w) >= low for k in range(low, min(high, len(w)) + 1)]
+        out.extend(w for w in folded if len(w) > high)  # EdgeGramFilter keeps long words whole
+        return out
 
     def _stems(self, value: str) -> list[str]:
         return self._stemming.stem(_TOKENS.findall(value))

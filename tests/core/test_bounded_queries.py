@@ -8,6 +8,7 @@ import re
 import pytest
 
 from readinglist.core.library import Library
+from readinglist.core.search_highlight import MARK_START
 
 from support import corpus
 
@@ -65,3 +66,24 @@ def test_long_queries_are_cut_with_a_note(lib):
 def test_a_query_under_the_limits_is_not_touched(lib):
     outcome = lib.search("self-supervised learning is:unread")
     assert "shortened" not in outcome.notice
+
+
+def _title_and_authors(paper):
+    return "\n".join((paper.title, *paper.authors))
+
+
+@pytest.mark.parametrize("word", ["representation", "distillation", "transformers", "generalizing"])
+def test_a_prefix_of_any_length_finds_the_title_and_author_words_it_begins(lib, word):
+    # Up to 7 letters a prefix is one indexed piece; beyond, it expands over the long
+    # words kept whole. Over the stemmed title, "representati*" once found nothing.
+    for k in range(3, len(word) + 1):
+        typed = word[:k]
+        pattern = re.compile(rf"\b{typed}", re.IGNORECASE)
+        expected = {p.id for p in lib.list_papers() if pattern.search(_title_and_authors(p))}
+        found = lib.search(typed + "*", limit=None, snippets=True)
+        assert {h.paper.id for h in found.hits} == expected, typed
+        if k == len(word):
+            assert expected, word
+        for hit in found.hits:
+            if pattern.search(hit.paper.title):
+                assert MARK_START in hit.snippets["title"], typed
