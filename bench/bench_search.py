@@ -168,6 +168,21 @@ def build_baselines(lib: Library, folder: Path, n: int) -> dict[str, object]:
 
 
 BASELINE_MAX = 20_000
+PATHOLOGICAL = {
+    "4000_words": " ".join(VOCABULARY[i % len(VOCABULARY)] for i in range(4000)),
+    "arxiv_100000_digits": "arxiv:" + "1" * 100_000,
+    "1_mb_paste": ("learning " * 120_000)[:1_000_000],
+    "lone_star": "*",
+    "64_or_terms": " OR ".join(VOCABULARY[30:94]),
+    "64_prefixes": " OR ".join(w[:3] + "*" for w in VOCABULARY[30:94]),
+    "64_fuzzy": " OR ".join(w + "~" for w in VOCABULARY[100:164]),
+}
+
+
+def _took(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
 
 
 def run_size(n: int, repeat: int, existing: Path | None = None) -> dict[str, object]:
@@ -212,6 +227,12 @@ def run_size(n: int, repeat: int, existing: Path | None = None) -> dict[str, obj
         latency = {}
         for kind, qs in queries.items():
             latency[kind] = timed(lambda q: lib.search(q, limit=20), qs)
+        # Pathological queries (issue 16): each answers in under a second or is cut
+        # with a note. Slowest of three runs.
+        out["pathological_max_ms"] = {
+            name: round(max(_took(lambda q=q: lib.search(q, limit=20)) for _ in range(3)) * 1000, 1)
+            for name, q in PATHOLOGICAL.items()
+        }
         ids = [rng.randint(1, n) for _ in range(max(5, repeat // 3))]
         latency["similar"] = timed(lambda i: lib.similar(i, limit=10), ids)
         out["whoosh"] = latency
@@ -275,7 +296,14 @@ def main() -> None:
         res = run_size(n, args.repeat, Path(args.existing))
         for i, old in enumerate(previous["sizes"]):
             if old["papers"] == n:
-                for key in ("import_s", "index_build_s", "index_docs_per_s"):
+                for key in (
+                    "import_s",
+                    "index_build_s",
+                    "index_build_cpu_s",
+                    "index_docs_per_s",
+                    "index_mb",
+                    "build_baselines",
+                ):
                     if key in old:
                         res[key] = old[key]
                 previous["sizes"][i] = res

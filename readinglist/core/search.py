@@ -25,23 +25,28 @@ from whoosh import index, query, scoring
 from readinglist.core import search_pairs, search_views, segment_writer
 from readinglist.core.errors import UserError
 from readinglist.core.search_highlight import MARK_END, MARK_START, highlight_text, render
-from readinglist.core.search_pairs import PairsQuery
 from readinglist.core.search_query import (
     ParsedQuery,
     expand_fuzzy,
     fallback_query,
+    highlight_terms,
     parse_query,
-    walk,
 )
 from readinglist.core.search_schema import (
     SCHEMA,
     SCHEMA_VERSION,
-    TEXT_FIELDS,
     VERSION_FILE,
     document,
     index_text,
 )
-from readinglist.core.search_sets import deleted_docnums, docset
+from readinglist.core.search_sets import (
+    cheaper_to_skip,
+    deleted_docnums,
+    docset,
+    leaf_terms,
+    rank_few,
+    top_hits,
+)
 
 __all__ = [
     "MARK_END",
@@ -99,6 +104,10 @@ class SearchResult:
 
 # The filters of the sidebar's views: warmed when the app opens the index.
 WARM_FILTERS = ("is:unread", "is:queued", "is:starred")
+# Queries of more terms than this (a pasted paragraph: the parser keeps 64 words, a
+# title and a content term each) are ranked by rank_few when their matches are few
+# enough that skipping to them costs less than reading the terms' postings.
+LONG_QUERY_TERMS = 16
 
 
 class SearchIndex:
@@ -429,8 +438,14 @@ class SearchIndex:
             # starred listed all papers with the word).
             return SearchResult([], 0, parsed)
         q = expand_fuzzy(q, s.reader())
+        few = self._few(s, q, filt, limit, parsed, rest)
+        if few is not None:
+            return few
         try:
-            results = s.search(q, limit=limit, filter=filt)
+            if limit is None:
+                results = list(s.search(q, limit=None, filter=filt))
+            else:
+                results = top_hits(s, q, limit, filt)
         except Exception as exc:
             if parsed.fallback:
                 raise
@@ -445,47 +460,43 @@ class SearchIndex:
             return retry
         hits = [Hit(int(h["id"]), float(h.score or 0.0)) for h in results]
         if limit is None:
-            return SearchResult(hits, len(results), parsed, self._terms(s, q))
+            return SearchResult(hits, len(results), parsed, highlight_terms(s.reader(), q))
         # Whoosh would count the matches by walking them all again (len(results)).
         matched = self._live(s, docset(s, q), filt)
         others: list[int] = []
         if rest:
             ranked = {h.docnum for h in results}
             others = sorted(self._ids_of(s, matched - ranked), reverse=True)
-        return SearchResult(hits, len(matched), parsed, self._terms(s, q), others)
+        return SearchResult(hits, len(matched), parsed, highlight_terms(s.reader(), q), others)
 
-    def _terms(self, s: Any, q: query.Query) -> dict[str, set[str]]:
-        """The analyzed words a query looks for, by field (prefixes and fuzzy terms
-        expanded to the words they matched), for highlighting."""
-        terms: dict[str, set[str]] = {}
-        reader = s.reader()
-        for leaf in walk(q):
-            if isinstance(leaf, PairsQuery):
-                terms.setdefault("content", set()).update(leaf.highlight_words())
-                continue
-            if isinstance(leaf, query.Term) and leaf.fieldname == "pairs":
-                terms.setdefault("content", set()).update(str(leaf.text).split(" "))
-                continue
-            if isinstance(leaf, (query.Term, query.Prefix)) and leaf.fieldname == "prefixes":
-                # Words are marked by the prefix they begin with, as written: a
-                # stem may be shorter than the prefix ("generation" is "gener").
-                terms.setdefault("prefixes", set()).add(f"{leaf.text}*")
-                continue
-            if not leaf.is_leaf() or getattr(leaf, "fieldname", None) not in TEXT_FIELDS:
-                continue
-            words: list[str] = []
-            if isinstance(leaf, (query.Prefix, query.FuzzyTerm, query.Wildcard)):
-                try:
-                    found = leaf.existing_terms(reader, expand=True)
-                except Exception:
-                    continue
-                words = [t.decode("utf-8") if isinstance(t, bytes) else str(t) for _, t in found]
-            elif isinstance(leaf, query.Phrase):
-                words = [str(w) for w in leaf.words]
-            elif isinstance(leaf, query.Term):
-                words = [str(leaf.text)]
-            terms.setdefault(leaf.fieldname, set()).update(words)
-        return terms
+    def _few(
+        self,
+        s: Any,
+        q: query.Query,
+        filt: set[int] | None,
+        limit: int | None,
+        parsed: ParsedQuery,
+        rest: bool,
+    ) -> SearchResult | None:
+        """A long query (a pasted paragraph) ranked without Whoosh's intersection of
+        all its words, when its matches are few (see search_sets.rank_few); None
+        for other queries."""
+        terms = leaf_terms(q)
+        if limit is None or terms is None or len(terms) <= LONG_QUERY_TERMS:
+            return None
+        matched = self._live(s, docset(s, q), filt)
+        if not cheaper_to_skip(s, terms, len(matched)):
+            return None
+        ranked = rank_few(s, q, terms, matched, limit)
+        hits = [Hit(int(s.stored_fields(d)["id"]), score) for score, d in ranked]
+        others = matched - {d for _, d in ranked} if rest else set()
+        return SearchResult(
+            hits,
+            len(matched),
+            parsed,
+            highlight_terms(s.reader(), q),
+            sorted(self._ids_of(s, others), reverse=True),
+        )
 
     def similar(self, paper_id: int, text: str, limit: int = 10) -> list[Hit]:
         """Papers like ``paper_id``, by the distinctive words of ``text``; not itself."""

@@ -69,6 +69,12 @@ def test_phrase_or_not_minus_and_parentheses(lib):
         lib.search("attention NOT residual")
     )
     assert titles(lib.search("attention -residual")) == titles(lib.search("attention NOT residual"))
+    assert titles(lib.search("(attention -residual)")) == titles(lib.search("attention -residual"))
+    # A hyphen inside pasted text is not NOT: "(DDPM)-style" names the paper's
+    # own words (it excluded the paper a user pasted the abstract of).
+    assert "Denoising Diffusion Probabilistic Models" in titles(
+        lib.search("(diffusion)-probabilistic models")
+    )
     assert set(titles(lib.search("(diffusion OR scaling) models"))) == {
         "Denoising Diffusion Probabilistic Models",
         "Scaling Laws for Neural Language Models",
