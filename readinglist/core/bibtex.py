@@ -73,6 +73,33 @@ BIB_FIELDS = (
     "note",
 )
 _VERBATIM = ("url", "doi", "eprint", "isbn", "issn")
+# BibTeX's own entry types (btxdoc); any other type an import brought (biblatex's,
+# Mendeley's @web_page, @book_section…) is written as its nearest, else @misc:
+# plainnat and every other style silently mis-format an entry of a type they lack.
+_BIBTEX_TYPES = frozenset(
+    "article book booklet conference inbook incollection inproceedings manual "
+    "mastersthesis misc phdthesis proceedings techreport unpublished".split()
+)
+_NEAREST_TYPE = {
+    "book_section": "incollection",
+    "inreference": "incollection",
+    "bookinbook": "inbook",
+    "suppbook": "inbook",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "mvproceedings": "proceedings",
+    "conference_proceedings": "proceedings",
+    "magazine_article": "article",
+    "newspaper_article": "article",
+    "journal_article": "article",
+    "suppperiodical": "article",
+    "thesis": "phdthesis",
+    "report": "techreport",
+    "manuscript": "unpublished",
+}
 _MONTHS = {m: m for m in "jan feb mar apr may jun jul aug sep oct nov dec".split()}
 _VALID_KEY = re.compile(r"^[A-Za-z0-9_:./+-]+$")
 
@@ -200,6 +227,8 @@ def entry_type_and_venue(paper: Paper) -> tuple[str, dict[str, str]]:
     bib = paper.extra.get("bibtex", {})
     venue: dict[str, str] = {}
     kind = str(bib.get("entrytype", "")).lower()
+    if kind and kind not in _BIBTEX_TYPES:
+        kind = _NEAREST_TYPE.get(kind, "misc")
     if bib.get("journal"):
         return "article", venue
     if bib.get("booktitle"):

@@ -10,12 +10,8 @@ import re
 
 from readinglist.core.errors import BadInput
 from readinglist.core.importers.arxiv import looks_like_arxiv, parse_arxiv
-from readinglist.core.importers.bibliographic import (
-    looks_like_wos,
-    parse_atom,
-    parse_bibtex,
-    parse_ris,
-)
+from readinglist.core.importers.bibliographic import looks_like_wos, parse_atom, parse_ris
+from readinglist.core.importers.bibtex_in import parse_bibtex
 from readinglist.core.importers.listing import parse_listing
 from readinglist.core.models import ParseResult
 

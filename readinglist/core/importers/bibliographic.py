@@ -1,12 +1,10 @@
-"""BibTeX / BibLaTeX (bibtexparser 2), RIS (rispy) and arXiv API Atom feeds -> drafts."""
+"""BibTeX names, RIS (rispy) and arXiv API Atom feeds -> drafts (BibTeX entries: bibtex_in)."""
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from readinglist.core.bibtex import BIB_FIELDS
 from readinglist.core.errors import BadInput
 from readinglist.core.latex import braces_balanced, latex_to_text
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
@@ -61,124 +59,28 @@ def bibtex_name(raw: str) -> str:
     return latex_to_text(f"{first} {last}, {jr}".strip())
 
 
+def name_list(value: str) -> list[str]:
+    """The names of a BibTeX name list, as written. An English list typed into the
+    field ("R. Michalski, J. Carbonell, and T. Mitchell", which bibtex stops on:
+    "has a comma at the end") is split at its commas."""
+    out: list[str] = []
+    for name in _split_top_level(" ".join(value.split()), " and "):
+        name = name.strip()
+        if name.endswith(","):
+            out.extend(p.strip() for p in _split_top_level(name, ",") if p.strip())
+        elif name:
+            out.append(name)
+    return out
+
+
 def split_bibtex_authors(value: str) -> list[str]:
-    names = [n for n in _split_top_level(" ".join(value.split()), " and ") if n.strip()]
+    names = name_list(value)
     out = [bibtex_name(n) for n in names if n.strip().lower() != "others"]
     return [n for n in out if n]
 
 
-# --- BibTeX --------------------------------------------------------------------------------
-
-_YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|2[01]\d\d)(?!\d)")
-# biblatex names of the same fields: journaltitle -> journal, location -> address.
-_ALIASES = {"journaltitle": "journal", "location": "address"}
-
-
-_MONTH_NAMES = dict(
-    zip(
-        "jan feb mar apr may jun jul aug sep oct nov dec".split(),
-        (
-            "January February March April May June July August September October November December"
-        ).split(),
-        strict=True,
-    )
-)
-
-
-def _concat_months(value: str) -> str:
-    """Evaluate ``apr # "-" # may`` with BibTeX's built-in month macros."""
-    out = []
-    for part in value.split("#"):
-        part = part.strip()
-        if (len(part) >= 2 and part[0] == part[-1] == '"') or part.startswith("{"):
-            out.append(part[1:-1])
-        else:
-            out.append(_MONTH_NAMES.get(part.lower(), part))
-    return "".join(out)
-
-
-def parse_bibtex(text: str) -> ParseResult:
-    import bibtexparser
-
-    result = ParseResult(format="bibtex", drafts=[])
-    # bibtexparser logs each broken block; the reasons are reported below instead.
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
-    library = bibtexparser.parse_string(text)  # type: ignore[attr-defined]
-    for block in library.failed_blocks:
-        line = (block.start_line or 0) + 1
-        error = getattr(block, "error", None)
-        detail = (
-            getattr(error, "abort_reason", None)
-            or getattr(error, "message", None)
-            or str(error or "")
-            or "invalid syntax"
-        )
-        if "DuplicateBlockKey" in type(block).__name__:
-            detail = f"duplicate key {getattr(block, 'key', '')!r}"
-        detail = " ".join(str(detail).split())
-        result.skipped.append(Skipped(line, f"BibTeX block not read: {detail}"[:300]))
-    entries = list(library.entries)
-    by_key = {e.key.lower(): e for e in entries}
-    for entry in entries:
-        line = (entry.start_line or 0) + 1
-        fields = {f.key.lower(): str(f.value) for f in entry.fields}
-        parent_key = fields.get("crossref") or fields.get("xref")
-        parent = by_key.get(parent_key.lower()) if parent_key else None
-        if parent is not None:
-            inherited = {f.key.lower(): str(f.value) for f in parent.fields}
-            if "title" in inherited and "booktitle" not in fields:
-                fields["booktitle"] = inherited["title"]
-            for k, v in inherited.items():
-                if k not in ("title", "crossref", "xref", "ids", "key") and k not in fields:
-                    fields[k] = v
-        entrytype = entry.entry_type.lower()
-        if entrytype in ("set", "xdata"):
-            continue
-        title = latex_to_text(fields.get("title", ""))
-        if not title:
-            result.skipped.append(Skipped(line, f"BibTeX entry {entry.key!r} has no title"))
-            continue
-        year = None
-        for source in (fields.get("year", ""), fields.get("date", "")):
-            m = _YEAR.findall(source)
-            if m:
-                year = int(m[-1])
-                break
-        arxiv_id = None
-        if fields.get("archiveprefix", fields.get("eprinttype", "")).lower() == "arxiv":
-            arxiv_id = normalize_arxiv_id(fields.get("eprint"))
-        url = fields.get("url", "").strip() or None
-        if not arxiv_id and url and "arxiv.org" in url:
-            arxiv_id = normalize_arxiv_id(url)
-        doi = normalize_doi(fields.get("doi")) or (normalize_doi(url) if url else None)
-        abstract = latex_to_text(fields.get("abstract", ""))
-        if "#" in fields.get("month", ""):
-            fields["month"] = _concat_months(fields["month"])
-        bib = {"entrytype": entrytype}
-        for k in (*BIB_FIELDS, *_ALIASES):
-            if fields.get(k):
-                bib.setdefault(_ALIASES.get(k, k), latex_to_text(fields[k]))
-        categories = []
-        if fields.get("primaryclass"):
-            categories = [fields["primaryclass"].strip()]
-        draft = PaperDraft(
-            title=title,
-            abstract=abstract,
-            authors=split_bibtex_authors(fields.get("author", "")),
-            year=year,
-            arxiv_id=arxiv_id,
-            doi=doi,
-            url=url or (f"https://arxiv.org/abs/{arxiv_id}" if arxiv_id else None),
-            links=find_links(abstract),
-            categories=categories,
-            citekey=entry.key.strip() or None,
-            extra={"bibtex": bib},
-            line=line,
-        )
-        if fields.get("keywords"):
-            draft.extra["keywords"] = latex_to_text(fields["keywords"])
-        result.drafts.append(draft)
-    return result
+# Public: the BibTeX reader (bibtex_in) finds years the same way.
+YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|2[01]\d\d)(?!\d)")
 
 
 # --- RIS -------------------------------------------------------------------------------------
@@ -261,7 +163,7 @@ def parse_ris(text: str) -> ParseResult:
                     authors.append(a)
             year = None
             for key in ("year", "publication_year", "date", "access_date"):
-                m = _YEAR.search(str(record.get(key) or ""))
+                m = YEAR.search(str(record.get(key) or ""))
                 if m:
                     year = int(m.group(1))
                     break
@@ -367,7 +269,7 @@ def parse_atom(text: str) -> ParseResult:
             continue
         arxiv_id = normalize_arxiv_id(entry_id)
         published = e.findtext(f"{_ATOM}published") or ""
-        m = _YEAR.search(published)
+        m = YEAR.search(published)
         authors = [
             " ".join((a.findtext(f"{_ATOM}name") or "").split())
             for a in e.findall(f"{_ATOM}author")
