@@ -17,6 +17,7 @@ from readinglist.cli.common import (
     say,
 )
 from readinglist.core.errors import UserError
+from readinglist.core.models import IMPORT_FORMATS
 
 
 @click.command("import")
@@ -24,7 +25,7 @@ from readinglist.core.errors import UserError
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["auto", "listing", "arxiv", "bibtex", "ris", "atom"]),
+    type=click.Choice(list(IMPORT_FORMATS)),
     default="auto",
     show_default=True,
     help="Input format; auto detects it.",
@@ -175,6 +176,14 @@ def enrich_cmd(ctx: click.Context, query: str | None, id_list: str | None, as_js
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file (default: standard output).",
 )
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["bibtex", "csl-json"]),
+    default="bibtex",
+    show_default=True,
+    help="BibTeX, or CSL-JSON for Pandoc and Zotero.",
+)
 @click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
 @click.option(
     "--ascii", "ascii_only", is_flag=True, help="Write non-ASCII letters as LaTeX escapes."
@@ -192,17 +201,24 @@ def export_cmd(
     ids: str | None,
     status: str | None,
     output: Path | None,
+    format_: str,
     no_abstract: bool,
     ascii_only: bool,
     with_notes: bool,
 ) -> None:
-    """Write BibTeX for a search (QUERY), tags, ids or a status; with no filter, everything."""
+    """Write BibTeX (or CSL-JSON) for a search (QUERY), tags, ids or a status; with no
+    filter, everything."""
     lib = library(ctx, index=bool(query))  # without a search, no waiting for the index
     id_list = parse_ids((ids,)) if ids else None
     papers = lib.select(" ".join(query) or None, tags=tags, ids=id_list, status=status)
-    text = lib.export_bibtex(
-        papers, abstract=not no_abstract, with_notes=with_notes, ascii_only=ascii_only
-    )
+    if format_ == "csl-json":
+        if ascii_only or with_notes:
+            raise UserError("--ascii and --with-notes are for BibTeX; CSL-JSON is UTF-8")
+        text = lib.export_csl_json(papers, abstract=not no_abstract)
+    else:
+        text = lib.export_bibtex(
+            papers, abstract=not no_abstract, with_notes=with_notes, ascii_only=ascii_only
+        )
     if ascii_only and not text.isascii():
         odd = sorted({c for c in text if ord(c) > 127})
         click.echo(
@@ -220,7 +236,7 @@ def export_cmd(
         # half a .bib file where a LaTeX build will read it.
         output = output.expanduser()
         try:
-            fd, tmp = tempfile.mkstemp(dir=output.parent or Path("."), suffix=".bib.tmp")
+            fd, tmp = tempfile.mkstemp(dir=output.parent or Path("."), suffix=".export.tmp")
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
             os.replace(tmp, output)

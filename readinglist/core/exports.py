@@ -58,6 +58,15 @@ class Exports:
             self.triage.pin_keys([p.id for p in papers])
         return text
 
+    def csl_json(self, papers: list[Paper], abstract: bool) -> str:
+        """CSL-JSON for papers; their keys (the items' ids) are pinned, as with BibTeX."""
+        from readinglist.core import csl_out
+
+        text = csl_out.csl_json(papers, abstract=abstract)
+        if papers:
+            self.triage.pin_keys([p.id for p in papers])
+        return text
+
     def cite(self, ids: Sequence[int]) -> str:
         """``\\cite{key1,key2}`` for these papers; their keys count as exported from
         now on (pinned), as with an export: a later import never renames them."""

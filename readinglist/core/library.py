@@ -396,6 +396,10 @@ class Library(Parts):
         """BibTeX for papers; their keys count as exported from now on (never regenerated)."""
         return self.exports.bibtex(papers, abstract, with_notes, ascii_only)
 
+    def export_csl_json(self, papers: list[Paper], abstract: bool = True) -> str:
+        """CSL-JSON for papers (Pandoc, Zotero); their keys are pinned as with BibTeX."""
+        return self.exports.csl_json(papers, abstract)
+
     def cite(self, ids: Sequence[int]) -> str:
         """``\\cite{key1,key2}`` for these papers, pinning their keys as an export does."""
         return self.exports.cite(ids)

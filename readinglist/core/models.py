@@ -29,6 +29,10 @@ class Status(str, enum.Enum):
             raise UserError(f"unknown status {value!r}: use one of {names}") from None
 
 
+# The formats ``import --format`` accepts (the importers' names for them).
+IMPORT_FORMATS = ("auto", "listing", "arxiv", "bibtex", "ris", "medline", "csl-json", "atom")
+
+
 @dataclass(slots=True)
 class PaperDraft:
     """One paper as an importer recognised it, before it meets the library."""

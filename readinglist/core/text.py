@@ -216,6 +216,26 @@ def normalize_arxiv_id(value: str | None) -> str | None:
     return None
 
 
+# An arXiv id wherever writers put it: "arXiv preprint arXiv:1810.04805" (Google
+# Scholar), "ArXiv:1607.06450", "arXiv e-prints", ".../abs/ID", the DataCite DOI
+# "10.48550/arXiv.ID".
+_ID = r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.\-]*/\d{7}(?:v\d+)?)"
+_ARXIV_IN_TEXT = re.compile(
+    r"(?i)arxiv(?:\.org/(?:abs|pdf)/|[\s.:,]*(?:e-?prints?|preprint)?[\s:,]*(?:arxiv)?"
+    r"[\s:]*(?:abs/)?)" + _ID
+)
+
+
+def arxiv_ids_in_text(text: str) -> list[str]:
+    """Every arXiv id ``text`` names after the word arXiv (or in an arxiv.org link)."""
+    found: list[str] = []
+    for m in _ARXIV_IN_TEXT.finditer(text):
+        arxiv_id = normalize_arxiv_id(m.group(1))
+        if arxiv_id and arxiv_id not in found:
+            found.append(arxiv_id)
+    return found
+
+
 def arxiv_year(arxiv_id: str) -> int | None:
     """The year of first submission encoded in an arXiv id."""
     m = re.search(r"(\d{2})(\d{2})[.\d]*$", arxiv_id.split("/")[-1])

@@ -115,7 +115,8 @@ class ImportExportMixin:
             self,
             "Import a listing",
             start,
-            "Listings and bibliographies (*.txt *.bib *.ris *.xml *.atom);;All files (*)",
+            "Listings and bibliographies (*.txt *.bib *.ris *.nbib *.json *.xml *.atom)"
+            ";;All files (*)",
         )
         if name:
             settings.setValue("last_import_folder", str(Path(name).parent))

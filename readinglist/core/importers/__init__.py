@@ -12,10 +12,13 @@ from readinglist.core.errors import BadInput
 from readinglist.core.importers.arxiv import looks_like_arxiv, parse_arxiv
 from readinglist.core.importers.bibliographic import looks_like_wos, parse_atom, parse_ris
 from readinglist.core.importers.bibtex_in import parse_bibtex
+from readinglist.core.importers.csl_json import looks_like_json, parse_csl_json
 from readinglist.core.importers.listing import parse_listing
-from readinglist.core.models import ParseResult
+from readinglist.core.importers.medline import looks_like_medline, parse_medline
+from readinglist.core.importers.refused import refused_format
+from readinglist.core.models import IMPORT_FORMATS, ParseResult
 
-FORMATS = ("auto", "listing", "arxiv", "bibtex", "ris", "atom")
+FORMATS = IMPORT_FORMATS
 
 
 def detect_format(text: str) -> str:
@@ -24,6 +27,13 @@ def detect_format(text: str) -> str:
         return "atom"
     if looks_like_wos(head):
         return "ris"  # refused there with a message naming Web of Science
+    if looks_like_medline(head):
+        return "medline"
+    if looks_like_json(head):
+        return "csl-json"  # other JSON is refused there, by name
+    refusal = refused_format(head)
+    if refusal:
+        raise BadInput(refusal)
     ris_tags = len(re.findall(r"(?m)^\s*\ufeff?[A-Z][A-Z0-9]  ?- ", head))
     if ris_tags >= 2 and re.search(r"(?m)^\s*ER\s{0,2}-", text):
         return "ris"
@@ -49,6 +59,10 @@ def parse(text: str, format: str = "auto", name: str = "input") -> ParseResult:
         result = parse_bibtex(text)
     elif fmt == "ris":
         result = parse_ris(text)
+    elif fmt == "medline":
+        result = parse_medline(text)
+    elif fmt == "csl-json":
+        result = parse_csl_json(text)
     else:
         result = parse_atom(text)
     if not result.drafts:

@@ -104,7 +104,9 @@ def _ris_records(text: str) -> list[tuple[int, str]]:
             continue  # junk between records ("Record #1 of 2", "1.")
         if not current:
             start = number
-        current.append(stripped if _RIS_TAG.match(stripped) else line.rstrip())
+        tag = _RIS_TAG.match(stripped)
+        # rispy reads only "TY  - " (two spaces): some writers put one.
+        current.append(f"{tag.group(1)}  - {tag.group(2)}" if tag else line.rstrip())
         if re.match(r"^ER\s{0,2}-?\s*$", stripped):
             records.append((start, "\n".join(current)))
             current = []
@@ -118,6 +120,22 @@ def _ris_records(text: str) -> list[tuple[int, str]]:
             rec += "\nER  - "
         fixed.append((start, rec))
     return fixed
+
+
+_INITIALS = re.compile(r"^(?:[A-Z]\.?(?:-?[A-Z]\.?){0,3})$")
+
+
+def _ris_name(raw: str) -> str:
+    """An RIS author as "Given Family": "De Bruin, Marie L." (family first, a comma)
+    and Embase's "Liu R." (family, then initials, no comma)."""
+    name = " ".join(raw.split())
+    if "," in name:
+        family, given = name.split(",", 1)
+        return f"{given.strip()} {family.strip()}".strip()
+    words = name.split(" ")
+    if len(words) == 2 and _INITIALS.match(words[1]) and not _INITIALS.match(words[0]):
+        return f"{words[1]} {words[0]}"
+    return name
 
 
 def _first(record: dict[str, Any], *keys: str) -> str:
@@ -152,17 +170,16 @@ def parse_ris(text: str) -> ParseResult:
             if not title:
                 result.skipped.append(Skipped(line, "RIS record has no title"))
                 continue
-            authors_raw = record.get("authors") or record.get("first_authors") or []
-            authors = []
+            # A1 (first authors) and AU both name authors; a record may hold both.
+            authors_raw = [*(record.get("first_authors") or []), *(record.get("authors") or [])]
+            authors: list[str] = []
             for a in authors_raw:
-                a = " ".join(str(a).split())
-                if "," in a:
-                    family, given = a.split(",", 1)
-                    a = f"{given.strip()} {family.strip()}".strip()
-                if a:
+                a = _ris_name(str(a))
+                if a and a not in authors:
                     authors.append(a)
             year = None
-            for key in ("year", "publication_year", "date", "access_date"):
+            # DA is the full date, Y1 often only the year it was entered.
+            for key in ("year", "date", "publication_year", "access_date"):
                 m = YEAR.search(str(record.get(key) or ""))
                 if m:
                     year = int(m.group(1))

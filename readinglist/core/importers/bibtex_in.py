@@ -22,7 +22,7 @@ from readinglist.core.bibtex import BIB_FIELDS
 from readinglist.core.importers.bibliographic import YEAR, name_list, split_bibtex_authors
 from readinglist.core.latex import latex_to_text
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
-from readinglist.core.text import find_links, normalize_arxiv_id, normalize_doi
+from readinglist.core.text import arxiv_ids_in_text, find_links, normalize_arxiv_id, normalize_doi
 
 # biblatex names of the same fields: journaltitle -> journal, location -> address.
 _ALIASES = {"journaltitle": "journal", "location": "address"}
@@ -36,15 +36,8 @@ _MONTHS = dict(
     )
 )
 _MONTH_WORDS = set(_MONTHS.values())
-# An arXiv id wherever BibTeX writers put it: "arXiv preprint arXiv:1810.04805"
-# (Google Scholar), "ArXiv:1607.06450", "arXiv e-prints", ".../abs/ID", the DataCite
-# DOI "10.48550/arXiv.ID", DBLP's CoRR volume "abs/ID".
-_ID = r"(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.\-]*/\d{7}(?:v\d+)?)"
-_ARXIV_IN_TEXT = re.compile(
-    r"(?i)arxiv(?:\.org/(?:abs|pdf)/|[\s.:,]*(?:e-?prints?|preprint)?[\s:,]*(?:arxiv)?"
-    r"[\s:]*(?:abs/)?)" + _ID
-)
-_CORR_VOLUME = re.compile(r"(?i)^abs/" + _ID + "$")
+# DBLP's CoRR volume "abs/ID".
+_CORR_VOLUME = re.compile(r"(?i)^abs/(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.\-]*/\d{7}(?:v\d+)?)$")
 _ID_SOURCES = ("url", "doi", "journal", "journaltitle", "note", "howpublished", "booktitle")
 
 
@@ -136,9 +129,8 @@ def _arxiv_ids(fields: dict[str, str]) -> list[str]:
         if m:
             texts.append("arXiv:" + m.group(1))
     for text in texts:
-        for m in _ARXIV_IN_TEXT.finditer(text.replace("{", "").replace("}", "")):
-            arxiv_id = normalize_arxiv_id(m.group(1))
-            if arxiv_id and arxiv_id not in found:
+        for arxiv_id in arxiv_ids_in_text(text.replace("{", "").replace("}", "")):
+            if arxiv_id not in found:
                 found.append(arxiv_id)
     return found
 
