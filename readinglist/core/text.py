@@ -9,6 +9,7 @@ import codecs
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from readinglist.core.errors import BadInput
 from readinglist.core.latex import latex_accents_to_unicode
@@ -72,13 +73,15 @@ codecs.register_error("readinglist-cp1252", _cp1252_fallback)
 _MOJIBAKE = re.compile("[ÂÃâ][\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ]")
 
 
-def decode(data: bytes, name: str = "input") -> str:
+def decode(data: bytes, name: str = "input", notes: list[str] | None = None) -> str:
     """Turn the bytes of a file into text, or raise BadInput saying why not.
 
     UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such;
     anything else that is not valid UTF-8 is read as Windows-1252, which is
     what text copied on Windows and saved as "ANSI" is, and a superset of
     latin-1 for printable characters (so ’ and – come out right, never U+0092).
+    A UTF-8 file spoilt by a few bad bytes stays UTF-8, each bad byte replaced by
+    U+FFFD, and ``notes`` gets a line saying so.
     """
     if len(data) > MAX_IMPORT_BYTES:
         mb = len(data) / 1024 / 1024
@@ -98,11 +101,48 @@ def decode(data: bytes, name: str = "input") -> str:
         raise BadInput(f"not a listing or bibliography: {name} is binary (it contains NUL bytes)")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = _decode_legacy(data)
+    except UnicodeDecodeError as exc:
+        lenient = _mostly_utf8(data, name, exc, notes)
+        text = lenient if lenient is not None else _decode_legacy(data)
     else:
         text = _repair_mojibake(text)
     return _clean(text, name)
+
+
+def _mostly_utf8(
+    data: bytes, name: str, first: UnicodeDecodeError, notes: list[str] | None
+) -> str | None:
+    """The text, when ``data`` is UTF-8 but for a few bad bytes (a file cut or
+    concatenated badly): most of its non-ASCII bytes form valid UTF-8. Windows-1252
+    text fails on nearly every non-ASCII byte, so it is not taken for this."""
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(data.translate(None, bytes(range(128))))
+    if bad > max(3, len(data) // 100_000) or non_ascii <= 3 * bad:
+        return None
+    if notes is not None:
+        where = text.count("\n", 0, text.index("\ufffd")) + 1
+        notes.append(
+            f"{name} is UTF-8 but for {bad} bad byte{'s' if bad > 1 else ''} (first at "
+            f"line {where}, byte {first.start:,}), each read as \ufffd"
+        )
+    return text
+
+
+_CONTROLS = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST (window titles, links)
+    r"|\x1b\[[0-?]*[ -/]*[@-~]"  # CSI (colours, cursor moves)
+    r"|\x1b[@-Z\\-_]?"  # other escapes
+    r"|[\x00-\x08\x0b\x0e-\x1f\x7f]"  # other C0 controls but tab, newline, FF, CR
+)
+
+
+def strip_controls(text: str) -> str:
+    """Text without terminal control sequences (ESC, BEL, OSC) and other control
+    characters, as a paste from a terminal brings them."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub("", text)
 
 
 _CJK_CLASS = "[\u3000-\u30ff\u4e00-\u9fff\uac00-\ud7af]"
@@ -280,6 +320,33 @@ def find_links(text: str) -> list[str]:
         if url not in out:
             out.append(url)
     return out
+
+
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")
+_SUSPENDED = frozenset(("and", "or", "nor", "to", "vs", "vs.", "versus", "as"))
+
+
+def join_wrapped(text: str, line: str) -> str:
+    """``text`` and the next hard-wrapped ``line``: one space between them, none when
+    a word was wrapped at its hyphen ("pixel-" + "wise" is "pixel-wise")."""
+    line = line.strip()
+    if not text:
+        return line
+    if not line:
+        return text
+    if line[:1].islower() and _HYPHEN_END.search(text):
+        # A suspended hyphen keeps its space: "scaffold- and fragment-level".
+        if line.split(" ", 1)[0].rstrip(",;") not in _SUSPENDED:
+            return text + line
+    return text + " " + line
+
+
+def join_lines(lines: Iterable[str]) -> str:
+    """Hard-wrapped lines as one line (see join_wrapped), spaces squashed."""
+    out = ""
+    for line in lines:
+        out = join_wrapped(out, line)
+    return squash_spaces(out)
 
 
 def squash_spaces(text: str) -> str:

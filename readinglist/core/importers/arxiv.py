@@ -26,7 +26,14 @@ import re
 
 from readinglist.core.latex import latex_accents_to_unicode
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
-from readinglist.core.text import arxiv_year, find_links, normalize_arxiv_id, normalize_doi
+from readinglist.core.text import (
+    arxiv_year,
+    find_links,
+    join_lines,
+    join_wrapped,
+    normalize_arxiv_id,
+    normalize_doi,
+)
 
 _ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
 _ENTRY_START = re.compile(r"^arXiv:(" + _ID + r")\b(.*)$")
@@ -174,7 +181,7 @@ def _read_fields(
                 key = "date (revised)"
             fields[key] = fm.group(2).strip()
         elif line[:1] in (" ", "\t") and line.strip() and key is not None:
-            fields[key] = fields[key] + " " + line.strip()
+            fields[key] = join_wrapped(fields[key], line)
         elif not line.strip():
             key = None
         elif line.startswith("replaced with revised version"):
@@ -209,7 +216,7 @@ def _parse_mail_entry(lines: list[str], i: int, arxiv_id: str, result: ParseResu
     if not fields.get("title"):
         result.skipped.append(Skipped(start + 1, f"arXiv:{arxiv_id} has no title"))
         return max(i, start + 1)
-    abstract = " ".join(ln for ln in abstract_lines if ln)
+    abstract = join_lines(abstract_lines)
     draft = _entry_draft(fields, arxiv_id, abstract, start + 1)
     if not terminated:
         result.warnings.append(
@@ -244,7 +251,7 @@ def _parse_page_entry(lines: list[str], i: int, arxiv_id: str, result: ParseResu
         elif line.strip() and key in ("title", "authors") and not fields.get(key):
             fields[key] = line.strip()
         elif line.strip() and line[:1] in (" ", "\t") and key is not None:
-            fields[key] += " " + line.strip()
+            fields[key] = join_wrapped(fields[key], line)
         else:
             break
         i += 1
@@ -260,6 +267,6 @@ def _parse_page_entry(lines: list[str], i: int, arxiv_id: str, result: ParseResu
     if not fields.get("title"):
         result.skipped.append(Skipped(start + 1, f"arXiv:{arxiv_id} has no title"))
         return i
-    abstract = " ".join(ln for ln in abstract_lines if ln)
+    abstract = join_lines(abstract_lines)
     result.drafts.append(_entry_draft(fields, arxiv_id, abstract, start + 1))
     return i

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
-from readinglist.core.text import find_links, squash_spaces
+from readinglist.core.text import find_links, join_lines
 
 # Lines that web pages put around listings and that are never titles.
 _JUNK = re.compile(
@@ -55,9 +55,7 @@ class _Para:
     @property
     def text(self) -> str:
         if self._text is None:
-            self._text = (
-                self.lines[0] if len(self.lines) == 1 else squash_spaces(" ".join(self.lines))
-            )
+            self._text = self.lines[0] if len(self.lines) == 1 else join_lines(self.lines)
         return self._text
 
 
@@ -129,7 +127,7 @@ def _split_title(para: _Para, weak: bool = False) -> int:
         return 0
     if not (rest[0][:1].isupper() or rest[0][:1].isdigit() or rest[0][:1] in "\"'“‘("):
         return 0
-    body = squash_spaces(" ".join(rest))
+    body = join_lines(rest)
     if not _abstract_like(body):
         return 0
     if weak:
@@ -168,7 +166,7 @@ def _join(lines: list[str]) -> str:
     # Hard-wrapped lines join with one space; a single line is kept exactly.
     if len(lines) == 1:
         return lines[0].strip()
-    return " ".join(ln.strip() for ln in lines)
+    return join_lines(lines)
 
 
 def _draft(title_lines: list[str], line: int, abstract: str) -> PaperDraft:

@@ -19,7 +19,7 @@ from readinglist.core.importing import rows as writer
 from readinglist.core.importing.matching import dedup_within, merge_updates, title_match
 from readinglist.core.models import ChangeKind, Changes, ImportReport, PaperDraft, Skipped
 from readinglist.core.store import Store
-from readinglist.core.text import MAX_IMPORT_BYTES, capped_abstract, decode
+from readinglist.core.text import MAX_IMPORT_BYTES, capped_abstract, decode, strip_controls
 from readinglist.core.tuning import Tuning
 from readinglist.core.undo import Journal, delta, id_ranges, snapshot
 
@@ -64,13 +64,18 @@ class Importer:
     def import_bytes(
         self, data: bytes, source: str, format: str, dry_run: bool, progress: Progress | None
     ) -> ImportReport:
-        return self.import_text(decode(data, name=source), source, format, dry_run, progress)
+        notes: list[str] = []
+        text = decode(data, name=source, notes=notes)
+        report = self.import_text(text, source, format, dry_run, progress)
+        report.warnings[:0] = [Skipped(0, note) for note in notes]
+        return report
 
     def import_text(
         self, text: str, source: str, format: str, dry_run: bool, progress: Progress | None
     ) -> ImportReport:
         """Import a listing in one transaction; raises BadInput when nothing is recognisable."""
         tuning = self.tuning
+        text = strip_controls(text)
         # Imported here, not at the top: the parsers and the bulk path's
         # subprocess/pickle are not needed to open the library (cold start).
         from readinglist.core.importers import detect_format
