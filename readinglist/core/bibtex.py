@@ -23,6 +23,7 @@ from typing import Any
 
 from readinglist.core.latex import MATH_SPAN, braces_balanced, display_plain, to_ascii
 from readinglist.core.models import Paper
+from readinglist.core.names import name_parts
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -37,10 +38,6 @@ _SPECIAL = {
     "_": r"\_",
 }
 _SPECIAL_RE = re.compile(r"[\\{}~^&%$#_]")
-_PARTICLES = frozenset(
-    "von van der den de del della di da du dos das la le ter ten zu af al el bin ibn".split()
-)
-_SUFFIXES = re.compile(r"^(?:Jr\.?|Sr\.?|II|III|IV|V)$")
 _PROCEEDINGS = re.compile(
     r"\b(?:Proc(?:eedings|\.)?|Conference|Conf\.|Workshop|Symposium)\b|"
     r"^(?:ICML|NeurIPS|NIPS|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|EACL|COLING|AAAI|IJCAI|KDD|"
@@ -179,44 +176,25 @@ def title_field(title: str) -> str:
     return " ".join(out)
 
 
-def _particle_start(parts: list[str]) -> int | None:
-    """Index of the first lower-case particle ("von", "de") after the given names."""
-    return next(
-        (
-            i
-            for i in range(1, len(parts) - 1)
-            if parts[i].lower() in _PARTICLES and parts[i][0].islower()
-        ),
-        None,
-    )
-
-
-def format_name(name: str) -> str:
-    """One author for BibTeX: family name first where "Given Family" would be ambiguous
-    (particles such as "von", suffixes such as "Jr."); the inverse of importers.bibtex_name."""
-    name = " ".join(name.split())
-    if not name:
-        return name
-    if " and " in f" {name} " or re.search(r"\b(?:Collaborations?|Consortium|Team|Group)\b", name):
-        return "{" + escape(name) + "}"  # an institution: never split into names
-    suffix = ""
-    if name.count(",") == 1:  # our display form "Given [von] Family, Jr."
-        name, _, suffix = (x.strip() for x in name.rpartition(","))
-    elif "," in name:
+def format_name(name: str, family: str | None = None) -> str:
+    """One author for BibTeX as "Family, Given" (or "Family, Jr., Given"), split where
+    the source split it (``family``, see names.py) or else by rule, so that BibTeX
+    never re-splits it ("Luc Van Gool" as "Van Gool, Luc", not family "Gool"). A
+    group ("The CMS Collaboration") is braced whole: never split into names."""
+    parts = name_parts(name, family)
+    if parts is None and name.count(",") > 1:
+        # Already in BibTeX's "Last, Jr, First" form (a malformed source): as it came.
         return ", ".join(escape(p.strip()) for p in name.split(","))
-    parts = name.split(" ")
-    if not suffix and len(parts) > 2 and _SUFFIXES.match(parts[-1]):
-        suffix = parts.pop()
-    if len(parts) == 1:
-        return escape(parts[0]) + (f", {escape(suffix)}" if suffix else "")
-    found = _particle_start(parts)
-    if found is None and not suffix:
-        return escape(name)
-    start = found if found is not None else len(parts) - 1
-    family, given = " ".join(parts[start:]), " ".join(parts[:start])
-    if suffix:
-        return f"{escape(family)}, {escape(suffix)}, {escape(given)}"
-    return f"{escape(family)}, {escape(given)}"
+    if parts is None:
+        return "{" + escape(" ".join(name.split())) + "}"
+    last = escape(parts.family)
+    if "," in parts.family:
+        last = "{" + last + "}"
+    if not parts.given:
+        return last + (f", {escape(parts.suffix)}" if parts.suffix else "")
+    if parts.suffix:
+        return f"{last}, {escape(parts.suffix)}, {escape(parts.given)}"
+    return f"{last}, {escape(parts.given)}"
 
 
 def _verbatim(value: str) -> str:
@@ -252,7 +230,9 @@ def entry(
     bib: dict[str, Any] = paper.extra.get("bibtex", {})
     fields: list[tuple[str, str]] = [("title", title_field(paper.title))]
     if paper.authors:
-        fields.append(("author", " and ".join(format_name(a) for a in paper.authors)))
+        families = paper.extra.get("families") or {}
+        names = (format_name(a, families.get(a)) for a in paper.authors)
+        fields.append(("author", " and ".join(names)))
     for name in BIB_FIELDS:
         value = venue.get(name) or bib.get(name)
         if not value:

@@ -6,12 +6,12 @@ Field names and types: https://github.com/citation-style-language/schema
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from readinglist.core.bibtex import entry_type_and_venue
 from readinglist.core.models import Paper
+from readinglist.core.names import name_parts
 
 # Our BibTeX entry types -> CSL item types.
 _CSL_TYPES = {
@@ -29,26 +29,17 @@ _CSL_TYPES = {
     "manual": "report",
     "unpublished": "manuscript",
 }
-_GROUP = re.compile(r"\b(?:Collaborations?|Consortium|Team|Group|Project|Institute)\b")
-_SUFFIX = re.compile(r"^(?:Jr|Sr|II|III|IV)\.?$")
 
 
-def csl_name(name: str) -> dict[str, str]:
-    """A display name ("Given [von] Family[, Jr.]") as CSL name parts; a group or a
-    single word as a literal."""
-    name = " ".join(name.split())
-    suffix = ""
-    if name.count(",") == 1:
-        name, _, suffix = (x.strip() for x in name.rpartition(","))
-    words = name.split(" ")
-    if not suffix and len(words) > 2 and _SUFFIX.match(words[-1]):
-        suffix = words.pop()
-    if len(words) == 1 or _GROUP.search(name) or " and " in f" {name} ":
-        return {"literal": name}
-    start = next((i for i in range(1, len(words) - 1) if words[i][:1].islower()), len(words) - 1)
-    out = {"family": " ".join(words[start:]), "given": " ".join(words[:start])}
-    if suffix:
-        out["suffix"] = suffix
+def csl_name(name: str, family: str | None = None) -> dict[str, str]:
+    """A display name as CSL name parts (split as for BibTeX, see names.py); a group
+    as a literal."""
+    parts = name_parts(name, family)
+    if parts is None or not parts.given:
+        return {"literal": " ".join(name.split())}
+    out = {"family": parts.family, "given": parts.given}
+    if parts.suffix:
+        out["suffix"] = parts.suffix
     return out
 
 
@@ -62,7 +53,8 @@ def item(paper: Paper, abstract: bool = True) -> dict[str, Any]:
         "title": paper.title,
     }
     if paper.authors:
-        out["author"] = [csl_name(a) for a in paper.authors]
+        families = paper.extra.get("families") or {}
+        out["author"] = [csl_name(a, families.get(a)) for a in paper.authors]
     if paper.year:
         out["issued"] = {"date-parts": [[paper.year]]}
     container = venue.get("journal") or venue.get("booktitle")

@@ -151,7 +151,14 @@ def test_escaping_rules():
 def test_names():
     assert bibtex.format_name("Johannes von Oswald") == "von Oswald, Johannes"
     assert bibtex.format_name("John Smith, Jr.") == "Smith, Jr., John"
-    assert bibtex.format_name("Ashish Vaswani") == "Ashish Vaswani"
+    assert bibtex.format_name("Ashish Vaswani") == "Vaswani, Ashish"
+    # Family first, so BibTeX never re-splits (issue 17): natbib printed "Cun (1988)".
+    assert bibtex.format_name("Luc Van Gool") == "Van Gool, Luc"
+    assert bibtex.format_name("Yann Le Cun") == "Le Cun, Yann"
+    assert bibtex.format_name("Vincent J. Della Pietra") == "Della Pietra, Vincent J."
+    assert bibtex.format_name("Van Jacobson") == "Jacobson, Van"  # a given name "Van"
+    assert bibtex.format_name("Minh Vũ Ngọc", family="Vũ Ngọc") == "Vũ Ngọc, Minh"
+    assert bibtex.format_name("OpenAI") == "OpenAI"
     assert (
         bibtex.format_name("The CMS and LHCb Collaborations") == "{The CMS and LHCb Collaborations}"
     )

@@ -182,26 +182,37 @@ def test_the_pairs_beside_the_segment_are_the_pairs_field(real_docs, tmp_path):
     assert set(docs.tolist()) == want and want
 
 
-@pytest.mark.parametrize(
-    "query_text", ['"large language models"', '"graph neural"', "self-supervis*"]
-)
-def test_phrases_find_the_same_papers_built_in_bulk_or_one_by_one(tmp_path, query_text):
+@pytest.fixture(scope="module")
+def bulk_and_one_by_one(tmp_path_factory):
+    """The real mailing indexed in bulk (pairs beside the segment) and one paper at
+    a time (pairs in Whoosh's field), built once for the phrase comparisons."""
     from readinglist.core.library import Library
     from readinglist.core.tuning import Tuning
 
     listing = corpus(
         "arxiv-listing-text/arxiv-subscription-viewer__arxiv-mailing-cs-2026-01-20-full.txt"
     )
-    found = []
+    folder = tmp_path_factory.mktemp("phrases")
+    libs = []
     for name, bulk in (("bulk", 10), ("one-by-one", 10**9)):
-        lib = Library.open(tmp_path / name, tuning=Tuning(bulk_index=bulk, index_in_child=False))
+        lib = Library.open(folder / name, tuning=Tuning(bulk_index=bulk, index_in_child=False))
         lib.import_file(listing)
         lib.ensure_index()
-        result = lib.search(query_text, limit=None)
-        found.append({h.paper.id for h in result.hits})
-        has_pairs = any((tmp_path / name / "index" / "pairs").glob("*"))
+        has_pairs = any((folder / name / "index" / "pairs").glob("*"))
         assert has_pairs == (name == "bulk")
+        libs.append(lib)
+    yield libs
+    for lib in libs:
         lib.close()
+
+
+@pytest.mark.parametrize(
+    "query_text", ['"large language models"', '"graph neural"', "self-supervis*"]
+)
+def test_phrases_find_the_same_papers_built_in_bulk_or_one_by_one(bulk_and_one_by_one, query_text):
+    found = [
+        {h.paper.id for h in lib.search(query_text, limit=None).hits} for lib in bulk_and_one_by_one
+    ]
     assert found[0] == found[1] and found[0]
 
 

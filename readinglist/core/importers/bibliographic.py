@@ -8,6 +8,7 @@ from typing import Any
 from readinglist.core.errors import BadInput
 from readinglist.core.latex import braces_balanced, latex_to_text
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
+from readinglist.core.names import name_parts
 from readinglist.core.text import find_links, normalize_arxiv_id, normalize_doi
 
 # --- names ---------------------------------------------------------------------------------
@@ -79,6 +80,48 @@ def split_bibtex_authors(value: str) -> list[str]:
     return [n for n in out if n]
 
 
+def bibtex_family(raw: str) -> str | None:
+    """The family name (with its von part) BibTeX reads in a name: before the first
+    comma, else the last word, a braced group counting as one ("Yann {Le Cun}"), or
+    from the first lower-case word on ("Johannes von Oswald"). None for a braced
+    institution."""
+    raw = " ".join(raw.split())
+    if raw.startswith("{") and raw.endswith("}") and braces_balanced(raw[1:-1]):
+        return None
+    if re.search(r"\b(?:given|family|prefix|suffix)\s*=", raw):
+        return None  # bibtex_name keeps prefix + family last: the rule finds it
+    pieces = [p.strip() for p in _split_top_level(raw, ",") if p.strip()]
+    if not pieces:
+        return None
+    if len(pieces) >= 2:
+        return latex_to_text(pieces[0])
+    words = [w for w in _split_top_level(pieces[0], " ") if w]
+    start = next((i for i in range(1, len(words) - 1) if words[i][:1].islower()), len(words) - 1)
+    return latex_to_text(" ".join(words[start:]))
+
+
+def families_where_needed(pairs: list[tuple[str, str | None]]) -> dict[str, str]:
+    """{display name: family} for the names the source splits otherwise than the
+    rule would (names.name_parts), to keep in ``extra["families"]``."""
+    out: dict[str, str] = {}
+    for display, family in pairs:
+        if not family or not display:
+            continue
+        split = name_parts(display, family)
+        if split is None or split.family != " ".join(family.split()):
+            continue  # a family the display name does not end with
+        rule = name_parts(display)
+        if rule is None or rule.family != split.family:
+            out[display] = split.family
+    return out
+
+
+def bibtex_families(value: str) -> dict[str, str]:
+    """``families_where_needed`` for a BibTeX name list."""
+    names = [n for n in name_list(value) if n.strip().lower() != "others"]
+    return families_where_needed([(bibtex_name(n), bibtex_family(n)) for n in names])
+
+
 # Public: the BibTeX reader (bibtex_in) finds years the same way.
 YEAR = re.compile(r"(?<!\d)(1[4-9]\d\d|2[01]\d\d)(?!\d)")
 
@@ -125,17 +168,17 @@ def _ris_records(text: str) -> list[tuple[int, str]]:
 _INITIALS = re.compile(r"^(?:[A-Z]\.?(?:-?[A-Z]\.?){0,3})$")
 
 
-def _ris_name(raw: str) -> str:
-    """An RIS author as "Given Family": "De Bruin, Marie L." (family first, a comma)
-    and Embase's "Liu R." (family, then initials, no comma)."""
+def _ris_name(raw: str) -> tuple[str, str | None]:
+    """An RIS author as ("Given Family", family): "De Bruin, Marie L." (family first,
+    a comma) and Embase's "Liu R." (family, then initials, no comma)."""
     name = " ".join(raw.split())
     if "," in name:
-        family, given = name.split(",", 1)
-        return f"{given.strip()} {family.strip()}".strip()
+        family, given = (x.strip() for x in name.split(",", 1))
+        return f"{given} {family}".strip(), family
     words = name.split(" ")
     if len(words) == 2 and _INITIALS.match(words[1]) and not _INITIALS.match(words[0]):
-        return f"{words[1]} {words[0]}"
-    return name
+        return f"{words[1]} {words[0]}", words[0]
+    return name, None
 
 
 def _first(record: dict[str, Any], *keys: str) -> str:
@@ -173,10 +216,13 @@ def parse_ris(text: str) -> ParseResult:
             # A1 (first authors) and AU both name authors; a record may hold both.
             authors_raw = [*(record.get("first_authors") or []), *(record.get("authors") or [])]
             authors: list[str] = []
+            named: list[tuple[str, str | None]] = []
             for a in authors_raw:
-                a = _ris_name(str(a))
-                if a and a not in authors:
-                    authors.append(a)
+                display, family = _ris_name(str(a))
+                if display and display not in authors:
+                    authors.append(display)
+                    named.append((display, family))
+            families = families_where_needed(named)
             year = None
             # DA is the full date, Y1 often only the year it was entered.
             for key in ("year", "date", "publication_year", "access_date"):
@@ -237,7 +283,7 @@ def parse_ris(text: str) -> ParseResult:
                     doi=doi,
                     url=url,
                     links=find_links(abstract),
-                    extra={"bibtex": bib},
+                    extra={"bibtex": bib, **({"families": families} if families else {})},
                     line=line,
                 )
             )

@@ -19,7 +19,12 @@ import re
 from typing import Any
 
 from readinglist.core.bibtex import BIB_FIELDS
-from readinglist.core.importers.bibliographic import YEAR, name_list, split_bibtex_authors
+from readinglist.core.importers.bibliographic import (
+    YEAR,
+    bibtex_families,
+    name_list,
+    split_bibtex_authors,
+)
 from readinglist.core.latex import latex_to_text
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import arxiv_ids_in_text, find_links, normalize_arxiv_id, normalize_doi
@@ -253,4 +258,7 @@ def _draft(
     )
     if fields.get("keywords"):
         draft.extra["keywords"] = latex_to_text(fields["keywords"])
+    families = bibtex_families(fields.get("author", ""))
+    if families:
+        draft.extra["families"] = families
     return draft

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from readinglist.core.errors import BadInput
-from readinglist.core.importers.bibliographic import YEAR
+from readinglist.core.importers.bibliographic import YEAR, families_where_needed
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import arxiv_ids_in_text, normalize_doi
 
@@ -111,6 +111,14 @@ def _name(person: Any) -> str:
     return f"{name}, {suffix}" if name and suffix else name
 
 
+def _family(person: Any) -> str | None:
+    """A CSL name's family with its non-dropping particle ("de la Fontaine")."""
+    if not isinstance(person, dict) or person.get("literal") or not person.get("family"):
+        return None
+    particle = _text(person.get("non-dropping-particle"))
+    return " ".join(x for x in (particle, _text(person.get("family"))) if x)
+
+
 def _year(item: dict[str, Any]) -> int | None:
     for key in ("issued", "published-print", "published-online", "published", "created"):
         date = item.get(key)
@@ -175,16 +183,22 @@ def _draft(number: int, item: dict[str, Any], result: ParseResult) -> PaperDraft
     item_id = item.get("id")
     usable = isinstance(item_id, str) and re.fullmatch(r"[^\s,{}()\"#%'=\\~]+", item_id)
     citekey = str(item_id) if usable else None
+    people = [p for p in item.get("author") or [] if _name(p)]
+    families = families_where_needed([(_name(p), _family(p)) for p in people])
+    if families:
+        bib_extra: dict[str, Any] = {"bibtex": bib, "families": families}
+    else:
+        bib_extra = {"bibtex": bib}
     return PaperDraft(
         title=title,
         abstract=_text(item.get("abstract")),
-        authors=[n for n in (_name(p) for p in item.get("author") or []) if n],
+        authors=[_name(p) for p in people],
         year=_year(item),
         arxiv_id=ids[0] if ids else None,
         doi=doi,
         url=url,
         citekey=citekey,
-        extra={"bibtex": bib},
+        extra=bib_extra,
         line=0,
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from readinglist.core.importers.bibliographic import YEAR
+from readinglist.core.importers.bibliographic import YEAR, families_where_needed
 from readinglist.core.models import PaperDraft, ParseResult, Skipped
 from readinglist.core.text import normalize_arxiv_id, normalize_doi
 
@@ -83,6 +83,9 @@ def _draft(line: int, fields: list[tuple[str, str]], result: ParseResult) -> Pap
         return None
     full = values("FAU")
     authors = [_author(a) for a in full] or [_author("", a) for a in values("AU")]
+    families = families_where_needed(
+        [(_author(a), a.split(",", 1)[0].strip() if "," in a else None) for a in full]
+    )
     authors += [a for a in values("CN") if a not in authors]  # group authors
     year = None
     for tag in ("DP", "DEP", "EDAT", "CRDT"):
@@ -132,7 +135,7 @@ def _draft(line: int, fields: list[tuple[str, str]], result: ParseResult) -> Pap
         doi=doi,
         url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid.isdigit() else None,
         journal_ref=first.get("SO", ""),
-        extra={"bibtex": bib},
+        extra={"bibtex": bib, **({"families": families} if families else {})},
         line=line,
     )
 
