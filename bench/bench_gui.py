@@ -171,7 +171,7 @@ def prepare(what: str, folder: Path) -> None:
     if lib.count() == 0 and what.isdigit():
         lib.import_text(listing_text(int(what), abstract_words=180, seed=int(what)), "bench")
     elif lib.count() == 0:
-        lib.import_file(Path(what))
+        lib.import_file(Path(what), with_revisions=True)  # all 1,141 entries
     lib.ensure_index()
     lib.close()
 

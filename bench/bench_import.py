@@ -53,7 +53,7 @@ def _import(text: str, tmp: str, name: str, one_process: bool) -> tuple[float, f
     # The import alone (issue 2); indexing is measured by bench_search.py.
     lib = Library.open(Path(tmp) / name, index=False, tuning=tuning)
     t0 = time.perf_counter()
-    report = lib.import_text(text, source="bench")
+    report = lib.import_text(text, source="bench", with_revisions=True)  # every entry
     t1 = time.perf_counter()
     # A big import's WAL is copied into the database file by a background
     # checkpoint, which close() waits for.

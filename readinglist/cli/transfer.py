@@ -31,6 +31,11 @@ from readinglist.core.models import IMPORT_FORMATS
     help="Input format; auto detects it.",
 )
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option(
+    "--with-revisions",
+    is_flag=True,
+    help="Also import an arXiv mailing's revised versions of papers not in the library.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--no-wait",
@@ -43,6 +48,7 @@ def import_cmd(
     files: tuple[str, ...],
     format_: str,
     dry_run: bool,
+    with_revisions: bool,
     as_json: bool,
     no_wait: bool,
 ) -> None:
@@ -69,10 +75,15 @@ def import_cmd(
                     format=format_,
                     dry_run=dry_run,
                     progress=progress_printer("Importing"),
+                    with_revisions=with_revisions,
                 )
             else:
                 report = lib.import_file(
-                    name, format=format_, dry_run=dry_run, progress=progress_printer("Importing")
+                    name,
+                    format=format_,
+                    dry_run=dry_run,
+                    progress=progress_printer("Importing"),
+                    with_revisions=with_revisions,
                 )
         except UserError as exc:
             if len(files) == 1:

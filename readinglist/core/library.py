@@ -280,11 +280,14 @@ class Library(Parts):
         format: str = "auto",
         dry_run: bool = False,
         progress: Progress | None = None,
+        with_revisions: bool = False,
     ) -> ImportReport:
         path = Path(path)
         from readinglist.core.importing.pipeline import read_file
 
-        return self.import_bytes(read_file(path), path.name, format, dry_run, progress)
+        return self.import_bytes(
+            read_file(path), path.name, format, dry_run, progress, with_revisions=with_revisions
+        )
 
     def import_bytes(
         self,
@@ -293,8 +296,11 @@ class Library(Parts):
         format: str = "auto",
         dry_run: bool = False,
         progress: Progress | None = None,
+        with_revisions: bool = False,
     ) -> ImportReport:
-        report = self.importer.import_bytes(data, source, format, dry_run, progress)
+        report = self.importer.import_bytes(
+            data, source, format, dry_run, progress, with_revisions=with_revisions
+        )
         return self.index_sync.after_import(report, progress)
 
     def import_text(
@@ -304,13 +310,18 @@ class Library(Parts):
         format: str = "auto",
         dry_run: bool = False,
         progress: Progress | None = None,
+        with_revisions: bool = False,
     ) -> ImportReport:
         """Import a listing in one transaction; raises BadInput when nothing is recognisable.
 
         Re-importing the same text changes nothing (no papers, no batch).
         With ``dry_run`` the report says what would happen and nothing is written.
+        An arXiv mailing's revised versions update papers already here; the others
+        are left out (counted in the report) unless ``with_revisions``.
         """
-        report = self.importer.import_text(text, source, format, dry_run, progress)
+        report = self.importer.import_text(
+            text, source, format, dry_run, progress, with_revisions=with_revisions
+        )
         return self.index_sync.after_import(report, progress)
 
     # --- changes the user makes ------------------------------------------------------

@@ -204,6 +204,8 @@ class ImportReport:
     added: int = 0
     merged: int = 0
     unchanged: int = 0
+    #: Revised versions (arXiv mailings) of papers not in the library, not imported.
+    revisions_left_out: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[Skipped] = field(default_factory=list)
     batch_id: int | None = None
@@ -219,6 +221,7 @@ class ImportReport:
             "added": self.added,
             "merged": self.merged,
             "unchanged": self.unchanged,
+            "revisions_left_out": self.revisions_left_out,
             "skipped": len(self.skipped),
             "errors": [str(s) for s in self.skipped],
             "warnings": [str(w) for w in self.warnings],

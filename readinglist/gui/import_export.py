@@ -152,6 +152,12 @@ class ImportExportMixin:
             f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
             f"(format: {preview.format})."
         )
+        if preview.revisions_left_out:
+            n = preview.revisions_left_out
+            summary += (
+                f" {n:,} revised version{'s' if n > 1 else ''} of papers not in your "
+                "library will be left out (readinglist import --with-revisions takes them)."
+            )
         details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
         if confirm:
             dialog = ImportPreview(self, summary, details or "Nothing was skipped.")

@@ -21,7 +21,7 @@ def big(tmp_path):
     """The real 1,141-entry arXiv mailing, imported and indexed."""
     folder = tmp_path / "lib"
     with Library.open(folder, index=False) as lib:
-        lib.import_file(corpus(MAILING))
+        lib.import_file(corpus(MAILING), with_revisions=True)
         lib.ensure_index()
     return folder
 

@@ -137,7 +137,8 @@ def test_reimport_changes_nothing_and_says_so(library):
 
 
 def test_full_mailing_imports_every_entry(library):
-    report = library.import_file(corpus(FULL))
+    # Every entry with its revisions; without them see test_revisions.py.
+    report = library.import_file(corpus(FULL), with_revisions=True)
     assert report.added == 1141 == library.count()
     assert report.skipped == []
     assert len({p.arxiv_id for p in library.list_papers()}) == 1141

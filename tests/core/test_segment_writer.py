@@ -45,7 +45,7 @@ def _docs(tmp_path: Path, *listings: Path) -> list[dict]:
 
     lib = Library.open(tmp_path / "lib", index=False)
     for path in listings:
-        lib.import_file(path)
+        lib.import_file(path, with_revisions=True)
     conn = lib.index_sync.store.conn
     ids = [r[0] for r in conn.execute("SELECT id FROM papers ORDER BY id")]
     rows = lib.index_sync.rows(ids)

@@ -111,6 +111,10 @@ def _entry_draft(fields: dict[str, str], arxiv_id: str, abstract: str, line: int
         for key in ("report-no", "acm-class", "msc-class", "license")
         if fields.get(key)
     }
+    if fields.get("replaced"):
+        # "replaced with revised version Tue, 20 Jan 2026 17:44:29 GMT   (306kb)"
+        revised = re.sub(r"^replaced with revised version\s*", "", fields["replaced"])
+        extra["revised"] = re.sub(r"\s*\(\d+kb\)$", "", revised).strip() or "yes"
     return PaperDraft(
         title=" ".join(fields.get("title", "").split()),
         abstract=abstract,
