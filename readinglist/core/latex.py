@@ -133,6 +133,9 @@ def _decoder() -> Any:
             MacroTextSpec("noopsort", ""),
             MacroTextSpec("textminus", "\u2212"),
             MacroTextSpec("cite", ""),
+            # A box keeps its content: "\mbox{$\mu$}" is "$\mu$" (it was dropped).
+            MacroTextSpec("mbox", simplify_repl="%(1)s"),
+            MacroTextSpec("hbox", simplify_repl="%(1)s"),
         ],
     )
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
@@ -275,6 +278,9 @@ def to_ascii(text: str) -> str:
     """
     if text.isascii():
         return text
+    # A letter with combining marks (as written: "2" + macron; or precomposed
+    # letters pylatexenc does not know, "ọ", "ễ") as nested accent macros.
+    text = _COMBINED.sub(_combined_to_latex, unicodedata.normalize("NFC", text))
     out = []
     for ch in text:
         if ord(ch) < 128:
@@ -284,6 +290,46 @@ def to_ascii(text: str) -> str:
             _ASCII_CACHE[ch] = _char_to_latex(ch)
         out.append(_ASCII_CACHE[ch])
     return "".join(out)
+
+
+# Combining marks and the LaTeX accent macros that write them.
+_MARKS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0327": "c",
+    "\u0328": "k",
+    "\u0331": "b",
+}
+_COMBINED = re.compile("([A-Za-z0-9\u00c0-\u024f\u1e00-\u1eff])([\u0300-\u036f]+)")
+
+
+def _nested(m: re.Match[str]) -> str:
+    """A base letter and its combining marks (decomposed) as nested accent macros."""
+    base, marks = m.group(1), m.group(2)
+    if not base.isascii() or any(mark not in _MARKS for mark in marks):
+        return m.group(0)
+    out = base
+    for mark in marks:
+        out = f"\\{_MARKS[mark]}{{{out}}}"
+    return "{" + out + "}"
+
+
+def _combined_to_latex(m: re.Match[str]) -> str:
+    """A base letter and its combining marks as accent macros, innermost first:
+    "ễ" (e, circumflex, tilde) is \\~{\\^{e}}; left alone when a mark has no macro
+    or the letter is precomposed and pylatexenc writes it itself."""
+    decomposed = unicodedata.normalize("NFD", m.group(0))
+    return _COMBINED.sub(_nested, decomposed) if decomposed[0].isascii() else m.group(0)
 
 
 def _char_to_latex(ch: str) -> str:
@@ -302,5 +348,10 @@ def _char_to_latex(ch: str) -> str:
     )
     # The escape must decode back to the character, between letters as in a word.
     if not encoded.isascii() or latex_to_text("x" + encoded + "x") != "x" + ch + "x":
+        decomposed = unicodedata.normalize("NFD", ch)
+        if len(decomposed) > 1 and decomposed[0].isascii():
+            nested = _COMBINED.sub(_nested, decomposed)
+            if nested.isascii() and latex_to_text("x" + nested + "x") == "x" + ch + "x":
+                return nested  # "ọ" (pylatexenc knows no escape) is {\\d{o}}
         return ch
     return encoded
