@@ -14,6 +14,7 @@ import click
 
 from readinglist.core import backups
 from readinglist.core.errors import LibraryError, UserError
+from readinglist.core.latex import readable_text
 
 
 def fail(message: str) -> NoReturn:
@@ -116,7 +117,8 @@ def paper_line(p: Any) -> str:
     year = f" ({p.year})" if p.year else ""
     tags = f"  [{', '.join(p.tags)}]" if p.tags else ""
     who = f" — {authors}" if authors else ""
-    return f"{p.id:>6} {star} {p.status.value:<9} {p.title}{who}{year}{tags}"
+    title = readable_text(p.title)  # as the window shows it; --json keeps the source
+    return f"{p.id:>6} {star} {p.status.value:<9} {title}{who}{year}{tags}"
 
 
 def progress_printer(label: str) -> Any:

@@ -8,6 +8,7 @@ import sys
 import click
 
 from readinglist.cli.common import library, paper_line, parse_ids, print_json, say
+from readinglist.core.latex import readable_text
 
 
 @click.command("list")
@@ -50,7 +51,8 @@ def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
     if as_json:
         print_json(p.to_json())
         return
-    click.echo(p.title)
+    # Readable text (ε for $\\varepsilon$); --json gives the stored source.
+    click.echo(readable_text(p.title))
     if p.authors:
         click.echo(", ".join(p.authors))
     facts = [f"id {p.id}", p.status.value]
@@ -77,7 +79,7 @@ def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
         click.echo("Journal-ref: " + p.journal_ref)
     if p.abstract:
         click.echo("")
-        click.echo(p.abstract)
+        click.echo(readable_text(p.abstract))
     if p.links:
         click.echo("")
         click.echo("Links: " + " ".join(p.links))

@@ -216,44 +216,165 @@ def display_text(text: str) -> str:
 
 # --- readable math, for the window --------------------------------------------------------
 
-_GREEK = {
-    name: chr(code)
-    for name, code in (
-        ("alpha", 0x3B1),
-        ("beta", 0x3B2),
-        ("gamma", 0x3B3),
-        ("delta", 0x3B4),
-        ("epsilon", 0x3B5),
-        ("theta", 0x3B8),
-        ("lambda", 0x3BB),
-        ("mu", 0x3BC),
-        ("pi", 0x3C0),
-        ("sigma", 0x3C3),
-        ("tau", 0x3C4),
-        ("phi", 0x3C6),
-        ("omega", 0x3C9),
-        ("Delta", 0x394),
-        ("Sigma", 0x3A3),
-        ("Omega", 0x3A9),
-        ("hbar", 0x127),
-        ("infty", 0x221E),
-        ("to", 0x2192),
-        ("leq", 0x2264),
-        ("geq", 0x2265),
-        ("times", 0xD7),
-        ("pm", 0xB1),
-        ("approx", 0x2248),
-        ("sim", 0x223C),
-    )
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+    "pi rho sigma tau upsilon phi chi psi omega"
+).split()
+_SYMBOLS: dict[str, str] = {
+    **{name: chr(0x3B1 + i + (1 if i > 16 else 0)) for i, name in enumerate(_GREEK_NAMES)},
+    **{
+        name.capitalize(): chr(0x391 + i + (1 if i > 16 else 0))
+        for i, name in enumerate(_GREEK_NAMES)
+        if name.capitalize()
+        not in (
+            "Alpha",
+            "Beta",
+            "Epsilon",
+            "Zeta",
+            "Eta",
+            "Iota",
+            "Kappa",
+            "Mu",
+            "Nu",
+            "Omicron",
+            "Rho",
+            "Tau",
+            "Chi",
+        )
+    },
+    "varepsilon": "ε",
+    "vartheta": "ϑ",
+    "varphi": "φ",
+    "varpi": "ϖ",
+    "varrho": "ϱ",
+    "varsigma": "ς",
+    "ell": "ℓ",
+    "hbar": "ħ",
+    "infty": "∞",
+    "partial": "∂",
+    "nabla": "∇",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "mapsto": "↦",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "simeq": "≃",
+    "equiv": "≡",
+    "propto": "∝",
+    "ll": "≪",
+    "gg": "≫",
+    "times": "×",
+    "cdot": "·",
+    "pm": "±",
+    "mp": "∓",
+    "div": "÷",
+    "circ": "∘",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "forall": "∀",
+    "exists": "∃",
+    "emptyset": "∅",
+    "neg": "¬",
+    "wedge": "∧",
+    "vee": "∨",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "oint": "∮",
+    "sqrt": "√",
+    "star": "⋆",
+    "ldots": "…",
+    "dots": "…",
+    "cdots": "⋯",
+    "prime": "′",
+    "degree": "°",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "lvert": "|",
+    "rvert": "|",
+    "vert": "|",
+    "mid": "|",
+    "|": "‖",
+    "quad": " ",
+    "qquad": " ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "!": "",
+    " ": " ",
+    "left": "",
+    "right": "",
+    "big": "",
+    "Big": "",
+    "bigg": "",
+    "Bigg": "",
+    "displaystyle": "",
+    "textstyle": "",
+    "limits": "",
+    "nolimits": "",
 }
+_BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
+_SUPER = dict(
+    zip(
+        "0123456789+-=()n/ijkmnoprstuvwxyzabcdefghlTAB*",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿᐟⁱʲᵏᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᵃᵇᶜᵈᵉᶠᵍʰˡᵀᴬᴮ*",
+        strict=True,
+    )
+)
+_SUB = dict(
+    zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True)
+)
+# Commands whose argument is shown as it is (fonts, text inside math).
+_WRAPPERS = re.compile(
+    r"\\(?:text(?:tt|bf|it|rm|sf|sc|normal)?|math(?:rm|bf|it|sf|tt|frak|scr|cal)|"
+    r"operatorname\*?|boldsymbol|bm|mbox|hat|bar|tilde|vec|dot|overline|underline|widehat)"
+    r"\s*\{([^{}]*)\}"
+)
+
+
+def _script(body: str, table: dict[str, str], mark: str) -> str:
+    """A super- or subscript in Unicode when every character has a form, else
+    ``^(...)`` / ``_(...)`` (a single character without parentheses)."""
+    if body and all(ch in table for ch in body):
+        return "".join(table[ch] for ch in body)
+    return f"{mark}{body}" if len(body) == 1 else f"{mark}({body})"
 
 
 def math_to_text(math: str) -> str:
-    """The inside of a math span as plain text: ``\\alpha`` -> α, other commands as
-    their names, braces and ``^ _`` dropped. Enough for reading an abstract; the
-    stored text keeps its source."""
-    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), math)
-    return text.replace("{", "").replace("}", "").replace("^", "").replace("_", "")
+    """The inside of a math span as readable text: ``\\varepsilon`` -> ε,
+    ``\\texttt{X}`` -> X, ``x^{-3/4}`` -> x⁻³ᐟ⁴, ``\\max_i`` -> maxᵢ, ``\\frac{a}{b}`` ->
+    a/b, other commands as their names. For reading; the stored text keeps its
+    source."""
+    text = math
+    for _ in range(4):  # nested wrappers, innermost first
+        text, n = _WRAPPERS.subn(r"\1", text)
+        if not n:
+            break
+    text = re.sub(
+        r"\\mathbb\s*\{?([A-Z])\}?", lambda m: _BLACKBOARD.get(m.group(1), m.group(1)), text
+    )
+    text = re.sub(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"\1/\2", text)
+    text = re.sub(r"\\sqrt\s*\{([^{}]*)\}", "√\\1", text)
+    text = re.sub(r"\\([A-Za-z]+|[,;:! |])", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
+    text = re.sub(
+        r"\^\{([^{}]*)\}|\^(\S)", lambda m: _script(m.group(1) or m.group(2), _SUPER, "^"), text
+    )
+    text = re.sub(
+        r"_\{([^{}]*)\}|_(\S)", lambda m: _script(m.group(1) or m.group(2), _SUB, "_"), text
+    )
+    return " ".join(text.replace("{", "").replace("}", "").split())
 
 
 def readable_text(text: str) -> str:

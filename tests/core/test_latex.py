@@ -183,8 +183,15 @@ def test_display_text_keeps_math_as_written():
 
 
 def test_readable_text_turns_short_math_into_unicode():
-    assert readable_text(r"Order $\hbar$ at $T \to \infty$, $x^2_{i}$") == "Order ħ at T → ∞, x2i"
-    assert math_to_text(r"\mathcal{O}(n)") == "mathcalO(n)"
+    assert readable_text(r"Order $\hbar$ at $T \to \infty$, $x^2_{i}$") == "Order ħ at T → ∞, x²ᵢ"
+    assert math_to_text(r"\mathcal{O}(n)") == "O(n)"
+    # Issue 17: what real abstracts write.
+    assert readable_text(r"$\texttt{MemoryRewardBench}$") == "MemoryRewardBench"
+    assert readable_text(r"an $\varepsilon$-stationary point") == "an ε-stationary point"
+    assert readable_text(r"in $O(\varepsilon^{-3/4})$ steps") == "in O(ε⁻³ᐟ⁴) steps"
+    assert readable_text(r"$\max_i$ and $\mathbb{R}^{d}$") == "maxᵢ and ℝᵈ"
+    assert readable_text(r"$x^{\alpha}$ and $\frac{1}{2}$") == "x^α and 1/2"
+    assert readable_text(r"$x^{\alpha+1}$") == "x^(α+1)"  # no superscript α
     long_math = "$" + "x" * 81 + "$"
     assert readable_text(long_math) == long_math
 
