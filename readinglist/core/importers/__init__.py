@@ -15,6 +15,7 @@ from readinglist.core.importers.bibtex_in import parse_bibtex
 from readinglist.core.importers.csl_json import looks_like_json, parse_csl_json
 from readinglist.core.importers.listing import parse_listing
 from readinglist.core.importers.medline import looks_like_medline, parse_medline
+from readinglist.core.importers.page_shapes import extract
 from readinglist.core.importers.refused import refused_format
 from readinglist.core.models import IMPORT_FORMATS, ParseResult
 
@@ -44,6 +45,17 @@ def detect_format(text: str) -> str:
     return "listing"
 
 
+def _parse_page(text: str) -> ParseResult:
+    """A pasted page: its tables, link lists and numbered lists (page_shapes), then
+    the rest as a "title, then abstract" listing."""
+    shapes = extract(text)
+    result = parse_listing(shapes.rest)
+    if shapes.drafts or shapes.skipped:
+        result.drafts = sorted(shapes.drafts + result.drafts, key=lambda d: d.line)
+        result.skipped = sorted(shapes.skipped + result.skipped, key=lambda s: s.line)
+    return result
+
+
 def parse(text: str, format: str = "auto", name: str = "input") -> ParseResult:
     """Parse text into drafts. Raises BadInput when the text holds no paper."""
     if format not in FORMATS:
@@ -54,7 +66,7 @@ def parse(text: str, format: str = "auto", name: str = "input") -> ParseResult:
     if fmt == "arxiv":
         result = parse_arxiv(text)
     elif fmt == "listing":
-        result = parse_listing(text)
+        result = _parse_page(text)
     elif fmt == "bibtex":
         result = parse_bibtex(text)
     elif fmt == "ris":
