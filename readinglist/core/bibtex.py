@@ -142,7 +142,8 @@ def _needs_protection(word: str, sentence_case: bool, first: bool) -> bool:
 
 def title_field(title: str) -> str:
     """Escape a title and brace-protect the words whose case must survive."""
-    title = " ".join(title.split())
+    # Dashes judged as BibTeX writes them ("Paper–Code" and "Paper--Code" alike).
+    title = " ".join(title.split()).replace("\u2014", "---").replace("\u2013", "--")
     words = re.findall(r"\S+", MATH_SPAN.sub(lambda m: m.group(0).replace(" ", "\x00"), title))
     # Judge the case style on ordinary words: not the first word, not acronyms.
     significant = [
@@ -265,6 +266,13 @@ def entry(
             fields.append(("readstatus", "read"))
         if paper.note:
             fields.append(("annote", escape(paper.note.replace("\n", " "))))
+    # Dashes as BibTeX writes them: a stored "--" (from a listing) and a stored "–"
+    # (from BibTeX, which reads -- as –) export alike, so export -> import -> export
+    # gives the same bytes.
+    fields = [
+        (k, v if k in _VERBATIM else v.replace("\u2014", "---").replace("\u2013", "--"))
+        for k, v in fields
+    ]
     if ascii_only:
         fields = [(k, to_ascii(v) if k not in _VERBATIM else v) for k, v in fields]
     key = paper.citekey or f"paper{paper.id}"

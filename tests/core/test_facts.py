@@ -3,6 +3,8 @@ and a search never answers them from a stale index (issue 16)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from readinglist.core.library import Library
@@ -16,13 +18,21 @@ def _index_files(folder):
     return sorted((p.name, p.stat().st_size) for p in (folder / "index").iterdir())
 
 
-@pytest.fixture
-def big(tmp_path):
-    """The real 1,141-entry arXiv mailing, imported and indexed."""
-    folder = tmp_path / "lib"
+@pytest.fixture(scope="module")
+def _big_built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("facts") / "lib"
     with Library.open(folder, index=False) as lib:
         lib.import_file(corpus(MAILING), with_revisions=True)
         lib.ensure_index()
+    return folder
+
+
+@pytest.fixture
+def big(_big_built, tmp_path):
+    """The real 1,141-entry arXiv mailing, imported and indexed (built once; each
+    test gets its own copy, as the tests change it)."""
+    folder = tmp_path / "lib"
+    shutil.copytree(_big_built, folder, ignore=shutil.ignore_patterns("backups"))
     return folder
 
 

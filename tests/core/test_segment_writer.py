@@ -116,8 +116,9 @@ def _without_pairs(docs: list[dict]) -> list[dict]:
     return [{k: v for k, v in d.items() if k != "pairs"} for d in docs]
 
 
-@pytest.fixture
-def real_docs(tmp_path):
+@pytest.fixture(scope="module")
+def real_docs(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("docs")
     hard = tmp_path / "hard.md"
     hard.write_text(HARD, encoding="utf-8")
     return _docs(

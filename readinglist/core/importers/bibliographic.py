@@ -108,8 +108,10 @@ def families_where_needed(pairs: list[tuple[str, str | None]]) -> dict[str, str]
         if not family or not display:
             continue
         split = name_parts(display, family)
-        if split is None or split.family != " ".join(family.split()):
-            continue  # a family the display name does not end with
+        if split is None or split.family != " ".join(family.split()) or not split.given:
+            # A family the display name does not end with, or the whole name as the
+            # family (Crossref's "family": "Newell P. Campbell"): the rule decides.
+            continue
         rule = name_parts(display)
         if rule is None or rule.family != split.family:
             out[display] = split.family
