@@ -230,3 +230,19 @@ def test_the_export_of_each_real_file_compiles(tmp_path, source, tool):
     else:
         assert "ERROR" not in stdout + stderr, (stdout + stderr)[-3000:]
         assert (tmp_path / "doc.bbl").read_text(errors="replace").count("\\entry{") == n
+
+
+def test_two_entries_with_one_title_under_two_keys_stay_two_works(tmp_path):
+    """Ginsberg's "Counterfactuals" is an IJCAI-85 paper and an AIJ 1986 article in
+    the hand-kept file: they were merged by title, and \\cite{Ginsberg-86-AIJ} broke."""
+    with Library.open(tmp_path / "lib", index=False) as lib:
+        report = lib.import_file(HAND_KEPT)
+        keys = {p.citekey for p in lib.select()}
+        assert {"Ginsberg-85-IJCAI", "Ginsberg-86-AIJ"} <= keys
+        merged = [s for s in report.skipped if "merged into it" in s.reason]
+        assert len(merged) == 2 and report.added == 986  # a reused key and an alias entry
+        again = lib.import_file(HAND_KEPT)
+        assert (again.added, again.merged) == (0, 0)
+        (journal,) = [p for p in lib.select() if p.citekey == "Ginsberg-86-AIJ"]
+        (conference,) = [p for p in lib.select() if p.citekey == "Ginsberg-85-IJCAI"]
+        assert journal.year == 1986 and conference.year is None

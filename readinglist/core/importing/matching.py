@@ -77,14 +77,19 @@ def fill_extra(extra: dict[str, Any], more: dict[str, Any]) -> bool:
 
 def title_match(conn: sqlite3.Connection, candidates: list[int], draft: PaperDraft) -> int | None:
     """A paper with the same normalized title, unless ids, authors or year say it
-    is a different paper (two papers called "Introduction" are not one)."""
+    is a different paper (two papers called "Introduction" are not one). Of several,
+    the one with the draft's citation key first: a bibliography's conference paper
+    and its journal version share a title, and each must meet its own entry again."""
+    found = None
     for pid in candidates:
-        aid, doi, authors, year = conn.execute(
-            "SELECT arxiv_id, doi, authors, year FROM papers WHERE id = ?", [pid]
+        aid, doi, authors, year, key = conn.execute(
+            "SELECT arxiv_id, doi, authors, year, citekey FROM papers WHERE id = ?", [pid]
         ).fetchone()
         if same_paper(draft, aid, doi, json.loads(authors), year):
-            return pid
-    return None
+            if not draft.citekey or (key or "").lower() == draft.citekey.lower():
+                return pid
+            found = pid if found is None else found
+    return found
 
 
 def owner_of(
@@ -130,6 +135,10 @@ def merge_updates(conn: sqlite3.Connection, pid: int, draft: PaperDraft) -> dict
     return updates
 
 
+def _keys_differ(a: PaperDraft, b: PaperDraft) -> bool:
+    return bool(a.citekey and b.citekey and a.citekey.lower() != b.citekey.lower())
+
+
 def dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDraft]:
     """Fold drafts that are the same paper (same arXiv id, DOI or title) into the first."""
     out: list[PaperDraft] = []
@@ -145,6 +154,10 @@ def dedup_within(drafts: list[PaperDraft], report: ImportReport) -> list[PaperDr
             first = by_doi.get(draft.doi.lower())
         if first is None and draft.title_key:
             for cand in by_title.get(draft.title_key, []):
+                if _keys_differ(draft, cand):
+                    # One bibliography's two entries under two keys are two works
+                    # to its author (a paper and its journal version): both stay.
+                    continue
                 if same_paper(draft, cand.arxiv_id, cand.doi, cand.authors, cand.year):
                     first = cand
                     break
