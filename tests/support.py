@@ -106,3 +106,23 @@ def import_now(qtbot, window, text: str, source: str, timeout: int = 60000):
     finally:
         window.imported.disconnect(outcome.append)
     return outcome[0]
+
+
+MAILING = "arxiv-listing-text/arxiv-subscription-viewer__arxiv-mailing-cs-2026-01-20-full.txt"
+
+
+def segmented_library(folder: Path, noted: tuple[int, ...]):
+    """The real 1,141-entry mailing in a library whose index has several segments,
+    with the papers ``noted`` given a note: replaced documents, so the old segments
+    hold deletions. What every ranking test needs Whoosh's oracle to see."""
+    from readinglist.core.library import Library
+    from readinglist.core.tuning import Tuning
+
+    tuning = Tuning(bulk_index=2)
+    with Library.open(folder, index=False, tuning=tuning) as setup:
+        setup.import_file(corpus(MAILING))
+        setup.ensure_index()  # several segments
+    library = Library.open(folder, tuning=tuning)
+    for paper_id in noted:
+        library.set_note(paper_id, "a note on learning and this paper")
+    return library

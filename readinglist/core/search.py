@@ -40,11 +40,9 @@ from readinglist.core.search_schema import (
     index_text,
 )
 from readinglist.core.search_sets import (
-    cheaper_to_skip,
     deleted_docnums,
     docset,
-    leaf_terms,
-    rank_few,
+    rank_directly,
     top_hits,
 )
 
@@ -104,10 +102,6 @@ class SearchResult:
 
 # The filters of the sidebar's views: warmed when the app opens the index.
 WARM_FILTERS = ("is:unread", "is:queued", "is:starred")
-# Queries of more terms than this (a pasted paragraph: the parser keeps 64 words, a
-# title and a content term each) are ranked by rank_few when their matches are few
-# enough that skipping to them costs less than reading the terms' postings.
-LONG_QUERY_TERMS = 16
 
 
 class SearchIndex:
@@ -478,16 +472,14 @@ class SearchIndex:
         parsed: ParsedQuery,
         rest: bool,
     ) -> SearchResult | None:
-        """A long query (a pasted paragraph) ranked without Whoosh's intersection of
-        all its words, when its matches are few (see search_sets.rank_few); None
-        for other queries."""
-        terms = leaf_terms(q)
-        if limit is None or terms is None or len(terms) <= LONG_QUERY_TERMS:
+        """The query ranked without Whoosh's collector where that is faster (see
+        search_sets.rank_directly); None for other queries."""
+        if limit is None:
             return None
-        matched = self._live(s, docset(s, q), filt)
-        if not cheaper_to_skip(s, terms, len(matched)):
+        found = rank_directly(s, q, filt, limit, lambda docs: self._live(s, docs, filt))
+        if found is None:
             return None
-        ranked = rank_few(s, q, terms, matched, limit)
+        ranked, matched = found
         hits = [Hit(int(s.stored_fields(d)["id"]), score) for score, d in ranked]
         others = matched - {d for _, d in ranked} if rest else set()
         return SearchResult(

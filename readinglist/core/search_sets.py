@@ -8,13 +8,14 @@ take a few milliseconds. Query shapes not listed in docset go through Whoosh.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 
+from readinglist.core.search_bm25 import rank_words, word_terms
 from readinglist.core.search_pairs import PairsQuery
 
 
@@ -98,6 +99,42 @@ def top_hits(searcher: Any, q: query.Query, limit: int, allowed: set[int] | None
         if len(passed) >= limit or wider.scored_length() < 2 * limit:
             return passed[:limit]
     return list(searcher.search(q, limit=limit, filter=allowed))
+
+
+# Queries of more terms than this (a pasted paragraph: the parser keeps 64 words, a
+# title and a content term each) are ranked by rank_few when their matches are few
+# enough that skipping to them costs less than reading the terms' postings.
+LONG_QUERY_TERMS = 16
+
+
+def rank_directly(
+    searcher: Any,
+    q: query.Query,
+    allowed: set[int] | None,
+    limit: int,
+    live: Callable[[set[int]], set[int]],
+) -> tuple[list[tuple[float, int]], set[int]] | None:
+    """The ``limit`` best (score, docnum) of ``q`` among ``allowed`` and every
+    live match, for the shapes Whoosh's collector ranks slowly; None for others.
+
+    One word is scored over its whole posting lists at once (search_bm25); a
+    long query (a pasted paragraph) whose matches are few is ranked without
+    intersecting all its words (rank_few). ``live`` drops deleted documents
+    and those ``allowed`` leaves out."""
+    words = word_terms(q)
+    if words is not None:
+        found = rank_words(searcher, words, allowed, limit)
+        if found is None:
+            return None
+        ranked, every = found
+        return ranked, set(every.tolist())
+    terms = leaf_terms(q)
+    if terms is None or len(terms) <= LONG_QUERY_TERMS:
+        return None
+    matched = live(docset(searcher, q))
+    if not cheaper_to_skip(searcher, terms, len(matched)):
+        return None
+    return rank_few(searcher, q, terms, matched, limit), matched
 
 
 def leaf_terms(q: query.Query) -> list[query.Term] | None:

@@ -12,25 +12,14 @@ from whoosh import query as whoosh_query
 
 from readinglist.core import search as search_module
 from readinglist.core import search_sets
-from readinglist.core.library import Library
 from readinglist.core.search_query import parse_query, walk
-from readinglist.core.tuning import Tuning
 
-from support import corpus
-
-MAILING = "arxiv-listing-text/arxiv-subscription-viewer__arxiv-mailing-cs-2026-01-20-full.txt"
+from support import segmented_library
 
 
 @pytest.fixture(scope="module")
 def lib(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("long") / "lib"
-    tuning = Tuning(bulk_index=2)
-    with Library.open(folder, index=False, tuning=tuning) as setup:
-        setup.import_file(corpus(MAILING))
-        setup.ensure_index()  # several segments
-    library = Library.open(folder, tuning=tuning)
-    for paper_id in (3, 10, 40):  # replaced documents: deletions in old segments
-        library.set_note(paper_id, "a note on this paper")
+    library = segmented_library(tmp_path_factory.mktemp("long") / "lib", noted=(3, 10, 40))
     yield library
     library.close()
 
@@ -49,7 +38,7 @@ def test_a_pasted_paragraph_finds_its_paper_ranked_as_whoosh_ranks(lib):
     fast_path = 0
     for paper_id, text in _pastes(lib):
         whoosh = ix.search(text, limit=None)  # Whoosh's own matchers
-        terms = search_module.leaf_terms(search_module.parse_query(text).query)
+        terms = search_sets.leaf_terms(search_module.parse_query(text).query)
         fast_path += terms is not None and search_sets.cheaper_to_skip(s, terms, whoosh.total)
         fast = ix.search(text, limit=5, rest=True)
         assert fast.total == whoosh.total >= 1, text
