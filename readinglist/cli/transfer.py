@@ -190,10 +190,11 @@ def enrich_cmd(ctx: click.Context, query: str | None, id_list: str | None, as_js
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["bibtex", "csl-json"]),
+    type=click.Choice(["bibtex", "biblatex", "csl-json"]),
     default="bibtex",
     show_default=True,
-    help="BibTeX, or CSL-JSON for Pandoc and Zotero.",
+    help="BibTeX (bibtex and natbib), biblatex's types and fields (biber), or "
+    "CSL-JSON for Pandoc and Zotero.",
 )
 @click.option("--no-abstract", is_flag=True, help="Leave abstracts out.")
 @click.option(
@@ -217,7 +218,7 @@ def export_cmd(
     ascii_only: bool,
     with_notes: bool,
 ) -> None:
-    """Write BibTeX (or CSL-JSON) for a search (QUERY), tags, ids or a status; with no
+    """Write BibTeX (biblatex, CSL-JSON) for a search (QUERY), tags, ids or a status; with no
     filter, everything."""
     lib = library(ctx, index=bool(query))  # without a search, no waiting for the index
     id_list = parse_ids((ids,)) if ids else None
@@ -228,7 +229,11 @@ def export_cmd(
         text = lib.export_csl_json(papers, abstract=not no_abstract)
     else:
         text = lib.export_bibtex(
-            papers, abstract=not no_abstract, with_notes=with_notes, ascii_only=ascii_only
+            papers,
+            abstract=not no_abstract,
+            with_notes=with_notes,
+            ascii_only=ascii_only,
+            biblatex=format_ == "biblatex",
         )
     if ascii_only and not text.isascii():
         odd = sorted({c for c in text if ord(c) > 127})

@@ -224,9 +224,40 @@ def entry_type_and_venue(paper: Paper) -> tuple[str, dict[str, str]]:
 
 
 def entry(
-    paper: Paper, abstract: bool = True, with_notes: bool = False, ascii_only: bool = False
+    paper: Paper,
+    abstract: bool = True,
+    with_notes: bool = False,
+    ascii_only: bool = False,
+    biblatex: bool = False,
 ) -> str:
-    """One BibTeX entry for a paper."""
+    """One BibTeX entry for a paper (in biblatex's vocabulary with ``biblatex``)."""
+    kind, fields = _fields(paper, abstract, with_notes)
+    if biblatex:
+        from readinglist.core.biblatex import to_biblatex
+
+        kind, fields = to_biblatex(kind, paper, fields)
+    # Dashes as BibTeX writes them: a stored "--" (from a listing) and a stored "–"
+    # (from BibTeX, which reads -- as –) export alike, so export -> import -> export
+    # gives the same bytes.
+    fields = [
+        (k, v if k in _VERBATIM else v.replace("\u2014", "---").replace("\u2013", "--"))
+        for k, v in fields
+    ]
+    if ascii_only:
+        fields = [(k, to_ascii(v) if k not in _VERBATIM else v) for k, v in fields]
+    key = paper.citekey or f"paper{paper.id}"
+    width = max(len(k) for k, _ in fields)
+    body = ",\n".join(
+        f"  {k.ljust(width)} = {v}"
+        if k == "month" and v in _MONTHS
+        else f"  {k.ljust(width)} = {{{v}}}"
+        for k, v in fields
+    )
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def _fields(paper: Paper, abstract: bool, with_notes: bool) -> tuple[str, list[tuple[str, str]]]:
+    """The entry type and the (name, escaped value) fields of a BibTeX entry."""
     kind, venue = entry_type_and_venue(paper)
     bib: dict[str, Any] = paper.extra.get("bibtex", {})
     fields: list[tuple[str, str]] = [("title", title_field(paper.title))]
@@ -266,24 +297,7 @@ def entry(
             fields.append(("readstatus", "read"))
         if paper.note:
             fields.append(("annote", escape(paper.note.replace("\n", " "))))
-    # Dashes as BibTeX writes them: a stored "--" (from a listing) and a stored "–"
-    # (from BibTeX, which reads -- as –) export alike, so export -> import -> export
-    # gives the same bytes.
-    fields = [
-        (k, v if k in _VERBATIM else v.replace("\u2014", "---").replace("\u2013", "--"))
-        for k, v in fields
-    ]
-    if ascii_only:
-        fields = [(k, to_ascii(v) if k not in _VERBATIM else v) for k, v in fields]
-    key = paper.citekey or f"paper{paper.id}"
-    width = max(len(k) for k, _ in fields)
-    body = ",\n".join(
-        f"  {k.ljust(width)} = {v}"
-        if k == "month" and v in _MONTHS
-        else f"  {k.ljust(width)} = {{{v}}}"
-        for k, v in fields
-    )
-    return f"@{kind}{{{key},\n{body}\n}}\n"
+    return kind, fields
 
 
 def bibtex(
@@ -291,9 +305,11 @@ def bibtex(
     abstract: bool = True,
     with_notes: bool = False,
     ascii_only: bool = False,
+    biblatex: bool = False,
 ) -> str:
-    """BibTeX for papers, in the order given, one blank line between entries."""
-    return "\n".join(entry(p, abstract, with_notes, ascii_only) for p in papers)
+    """BibTeX for papers, in the order given, one blank line between entries; in
+    biblatex's types and fields with ``biblatex`` (for biber)."""
+    return "\n".join(entry(p, abstract, with_notes, ascii_only, biblatex) for p in papers)
 
 
 def cite_command(papers: Iterable[Paper]) -> str:

@@ -46,13 +46,23 @@ class Exports:
         return self.papers.get_many(allowed)
 
     def bibtex(
-        self, papers: list[Paper], abstract: bool, with_notes: bool, ascii_only: bool
+        self,
+        papers: list[Paper],
+        abstract: bool,
+        with_notes: bool,
+        ascii_only: bool,
+        biblatex: bool = False,
     ) -> str:
-        """BibTeX for papers; their keys count as exported from now on (never regenerated)."""
+        """BibTeX (or biblatex's) for papers; their keys count as exported from now on
+        (never regenerated)."""
         from readinglist.core import bibtex
 
         text = bibtex.bibtex(
-            papers, abstract=abstract, with_notes=with_notes, ascii_only=ascii_only
+            papers,
+            abstract=abstract,
+            with_notes=with_notes,
+            ascii_only=ascii_only,
+            biblatex=biblatex,
         )
         if papers:
             self.triage.pin_keys([p.id for p in papers])

@@ -403,9 +403,10 @@ class Library(Parts):
         abstract: bool = True,
         with_notes: bool = False,
         ascii_only: bool = False,
+        biblatex: bool = False,
     ) -> str:
-        """BibTeX for papers; their keys count as exported from now on (never regenerated)."""
-        return self.exports.bibtex(papers, abstract, with_notes, ascii_only)
+        """BibTeX (biblatex's with ``biblatex``); the keys are pinned (see exports.py)."""
+        return self.exports.bibtex(papers, abstract, with_notes, ascii_only, biblatex)
 
     def export_csl_json(self, papers: list[Paper], abstract: bool = True) -> str:
         """CSL-JSON for papers (Pandoc, Zotero); their keys are pinned as with BibTeX."""

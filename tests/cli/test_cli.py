@@ -260,6 +260,11 @@ def test_export_filters_and_file(run, tmp_path):
     ascii_text = run("export", "--ascii").stdout
     assert ascii_text.isascii() and "G{\\'o}mez" in ascii_text
     assert "keywords" in run("export", "--ids", "1", "--with-notes").stdout
+    biblatex = run("export", "--format", "biblatex").stdout
+    # Each preprint (a @misc for BibTeX) is @online; the one with a journal stays @article.
+    assert biblatex.count("@online{") == everything.count("@misc{") == 3
+    assert "eprinttype" in biblatex
+    assert "archivePrefix" not in biblatex and "archivePrefix" in everything
     out = tmp_path / "refs.bib"
     result = run("export", "-o", str(out), "--tag", "moe")
     assert result.exit_code == 0 and out.read_text().count("@") == 2

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from readinglist.core.biblatex import BIBLATEX_TYPES
 from readinglist.core.importers.bibtex_in import parse_bibtex
 from readinglist.core.library import Library
 
-from support import FIXTURES, corpus
+from support import FIXTURES, MAILING, corpus
 
 PUBLIC = FIXTURES / "public"
 MENDELEY = PUBLIC / "bbt__mendeley-export.bib"  # 512 items, 37 without a key
@@ -183,6 +184,49 @@ def test_exported_types_are_bibtex_types(tmp_path):
     assert "web_page" not in text and "book_section" not in text
 
 
+def test_the_biblatex_export_speaks_biblatex(tmp_path):
+    """Mendeley's @web_page becomes @online, its @thesis a @thesis with a type, an
+    arXiv preprint @online with eprinttype arxiv; fields take biblatex's names."""
+    with Library.open(tmp_path / "lib") as lib:
+        lib.import_file(MENDELEY)
+        text = lib.export_bibtex(lib.select(), biblatex=True)
+        bibtex_text = lib.export_bibtex(lib.select())
+        lib.import_file(corpus(MAILING))
+        preprint = next(p for p in lib.select() if p.arxiv_id and p.categories)
+        paper = lib.export_bibtex([preprint], biblatex=True)
+    entries = re.findall(r"(?ms)^@(\w+)\{([^,]*),\n(.*?)^\}", text)
+    assert len(entries) == 507  # 512 items, five of them one work twice
+    kinds = {k for k, _, _ in entries}
+    assert kinds <= BIBLATEX_TYPES, kinds - BIBLATEX_TYPES
+    source_kinds = dict(
+        (key, kind.lower())
+        for kind, key in re.findall(r"(?m)^@(\w+)\{([^,]+),", MENDELEY.read_text())
+    )
+    by_key = {key: (kind, body) for kind, key, body in entries}
+    web = [k for k, v in source_kinds.items() if v == "web_page" and k in by_key]
+    assert len(web) >= 15 and all(by_key[k][0] == "online" for k in web)
+    theses = [k for k, v in source_kinds.items() if v == "thesis" and k in by_key]
+    # Two of Mendeley's theses name a journal (Dissertation Abstracts): articles.
+    assert sorted(by_key[k][0] for k in theses) == ["article"] * 2 + ["thesis"] * 6
+    assert all(re.search(r"type\s*= \{phdthesis\}", b) for k, b in by_key.values() if k == "thesis")
+    assert paper.startswith("@online{")
+    assert re.search(r"eprinttype\s*= \{arxiv\}", paper)
+    assert f"{{{preprint.arxiv_id}}}" in paper and f"{{{preprint.categories[0]}}}" in paper
+    assert re.search(r"(?m)^  eprint\s*= ", paper) and re.search(r"(?m)^  eprintclass ", paper)
+    assert not re.search(r"(?m)^  (journal|year|address|school|archivePrefix)\b", text)
+    assert re.search(r"(?m)^  journaltitle", text) and re.search(r"(?m)^  date ", text)
+    # The BibTeX export of the same papers is unchanged: @misc, journal, year.
+    assert re.search(r"(?m)^  journal ", bibtex_text) and "@online" not in bibtex_text
+    parsed = _parse_text(text)
+    assert len(parsed.entries) == 507 and not parsed.failed_blocks
+
+
+def _parse_text(text: str):
+    import bibtexparser
+
+    return bibtexparser.parse_string(text)
+
+
 def _compile(tmp_path: Path, bib: str, biblatex: bool) -> tuple[str, str]:
     (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
     if biblatex:
@@ -206,9 +250,11 @@ def _compile(tmp_path: Path, bib: str, biblatex: bool) -> tuple[str, str]:
 
 
 @pytest.mark.parametrize("source", ["mendeley", "hand-kept", "biblatex-examples", "xampl"])
-@pytest.mark.parametrize("tool", ["bibtex", "biber"])
+@pytest.mark.parametrize("tool", ["bibtex", "biber", "biber-biblatex"])
 def test_the_export_of_each_real_file_compiles(tmp_path, source, tool):
-    if not shutil.which("pdflatex") or not shutil.which(tool):
+    """Each file's export (BibTeX's vocabulary for bibtex and biber, biblatex's for
+    biber as biblatex-biber) compiles with no error and lists every paper."""
+    if not shutil.which("pdflatex") or not shutil.which(tool.split("-")[0]):
         pytest.skip(
             f"{tool}/pdflatex not installed (apt-get install texlive-latex-base "
             "texlive-latex-recommended texlive-bibtex-extra biber)"
@@ -221,9 +267,9 @@ def test_the_export_of_each_real_file_compiles(tmp_path, source, tool):
     }[source]
     with Library.open(tmp_path / "lib") as lib:
         lib.import_file(path)
-        bib = lib.export_bibtex(lib.select(), ascii_only=True)
+        bib = lib.export_bibtex(lib.select(), ascii_only=True, biblatex=tool == "biber-biblatex")
         n = lib.count()
-    stdout, stderr = _compile(tmp_path, bib, biblatex=tool == "biber")
+    stdout, stderr = _compile(tmp_path, bib, biblatex=tool != "bibtex")
     if tool == "bibtex":
         assert "error message" not in stdout, stdout[-3000:]
         assert (tmp_path / "doc.bbl").read_text(errors="replace").count("\\bibitem") == n
