@@ -136,6 +136,12 @@ def _decoder() -> Any:
             # A box keeps its content: "\mbox{$\mu$}" is "$\mu$" (it was dropped).
             MacroTextSpec("mbox", simplify_repl="%(1)s"),
             MacroTextSpec("hbox", simplify_repl="%(1)s"),
+            # pylatexenc's defaults drop these macros' argument: "We use \texttt{sed}"
+            # came in as "We use" (issue 17, found rendering the detail pane).
+            *(
+                MacroTextSpec(name, simplify_repl="%(1)s")
+                for name in ("texttt", "textsf", "textup", "textmd")
+            ),
         ],
     )
     return LatexNodes2Text(latex_context=db, math_mode="verbatim", strict_latex_spaces=True)
@@ -377,9 +383,20 @@ def math_to_text(math: str) -> str:
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 
-def readable_text(text: str) -> str:
+#: With readable_text(..., mono=True), ``\\texttt{X}`` comes out as X between these
+#: (private-use characters), for a widget that can show X in a monospace font.
+MONO_START, MONO_END = "\ue010", "\ue011"
+_MONO = re.compile(r"\\texttt\s*\{([^{}]*)\}|\{\\tt\s+([^{}]*)\}")
+
+
+def readable_text(text: str, mono: bool = False) -> str:
     """Paper text for reading: LaTeX accents and commands as Unicode, ``$\\alpha$`` as α
-    (the stored text keeps its source)."""
+    (the stored text keeps its source); with ``mono``, typewriter text marked
+    between MONO_START and MONO_END."""
+    if mono:  # the marks in the data itself would open a monospace span it chose
+        text = text.replace(MONO_START, "").replace(MONO_END, "")
+    if mono and "\\t" in text:
+        text = _MONO.sub(lambda m: MONO_START + (m.group(1) or m.group(2)) + MONO_END, text)
     readable = display_text(text)
     # Only short $...$ spans: a long one is more likely two stray dollar signs.
     return re.sub(r"\$([^$]{1,80})\$", lambda m: math_to_text(m.group(1)), readable)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from readinglist.core.errors import UserError
+from readinglist.core.latex import MONO_END, MONO_START
 from readinglist.core.models import MARK_END, MARK_START
 from readinglist.gui.paper_model import readable_text, shorten
 
@@ -79,13 +80,18 @@ class DetailPaneMixin:
         made readable and the search's matches highlighted."""
         # The marks stand for highlight markup below: in the paper's own text they
         # would open a highlight the data chose, so they are dropped first.
-        readable = readable_text(text).replace(MARK_START, "").replace(MARK_END, "")
+        readable = readable_text(text, mono=True).replace(MARK_START, "").replace(MARK_END, "")
         if self.search_terms:
             readable = self.library.highlight(readable, self.search_terms)
         escaped = html.escape(readable)
-        return escaped.replace(MARK_START, '<span style="background:#ffe58a;color:#000">').replace(
-            MARK_END, "</span>"
-        )
+        for mark, tag in (
+            (MARK_START, '<span style="background:#ffe58a;color:#000">'),
+            (MARK_END, "</span>"),
+            (MONO_START, "<code>"),  # \texttt{MemoryRewardBench}: monospace
+            (MONO_END, "</code>"),
+        ):
+            escaped = escaped.replace(mark, tag)
+        return escaped
 
     def empty_text(self) -> str:
         """What the detail pane says when there is no paper: what to do next."""
@@ -173,7 +179,8 @@ class DetailPaneMixin:
         similar = (
             "<h4>Similar papers</h4><ul>"
             + "".join(
-                f'<li><a href="paper:{pid}">{html.escape(shorten(title, 300))}</a></li>'
+                f'<li><a href="paper:{pid}">'
+                f"{html.escape(shorten(readable_text(title), 300))}</a></li>"
                 for pid, title in items
             )
             + "</ul>"

@@ -72,6 +72,14 @@ class ImportPreview(QDialog):
         self.resize(560, 360)
 
 
+# The export dialog's file types: (filter shown, export format).
+EXPORT_FORMATS = (
+    ("BibTeX for bibtex and natbib (*.bib)", "bibtex"),
+    ("BibLaTeX for biber (*.bib)", "biblatex"),
+    ("CSL-JSON for Pandoc and Zotero (*.json)", "csl-json"),
+)
+
+
 class ExportChoice(QMessageBox):
     """Export this paper or the N papers of the view? (Plain text: a title.)"""
 
@@ -123,21 +131,25 @@ class ImportExportMixin:
             self.import_path(Path(name))
 
     def import_path(self, path: Path) -> None:
+        notes: list[str] = []  # what decoding had to repair (a bad byte in UTF-8)
         try:
             from readinglist.core.text import decode
 
-            text = decode(path.read_bytes(), path.name)
+            text = decode(path.read_bytes(), path.name, notes)
         except (OSError, UserError) as exc:
             self.warn(f"Cannot import {path.name}: {exc}")
             return
-        self.import_text(text, path.name)
+        self.import_text(text, path.name, notes=notes)
 
-    def import_text(self, text: str, source: str, confirm: bool = True) -> None:
+    def import_text(
+        self, text: str, source: str, confirm: bool = True, notes: list[str] | None = None
+    ) -> None:
         """Preview (a dry run in the worker), ask, then import in one transaction
-        in the worker; ``imported(report)`` is emitted when it is in."""
+        in the worker; ``imported(report)`` is emitted when it is in. ``notes``:
+        warnings from reading the file, shown in the preview with the import's."""
         self.ops.run(
             lambda lib: lib.import_text(text, source=source, dry_run=True),
-            lambda preview: self._previewed(text, source, preview, confirm),
+            lambda preview: self._previewed(text, source, preview, confirm, notes or []),
             lambda exc: self._import_failed(f"Nothing imported: {exc}"),
             f"read {source}",
         )
@@ -146,7 +158,9 @@ class ImportExportMixin:
         self.warn(text)
         self.import_failed.emit(text)
 
-    def _previewed(self, text: str, source: str, preview: Any, confirm: bool) -> None:
+    def _previewed(
+        self, text: str, source: str, preview: Any, confirm: bool, notes: list[str]
+    ) -> None:
         summary = (
             f"{source}: {preview.added} new, {preview.merged} merged, "
             f"{preview.unchanged} already here, {len(preview.skipped)} skipped "
@@ -158,7 +172,14 @@ class ImportExportMixin:
                 f" {n:,} revised version{'s' if n > 1 else ''} of papers not in your "
                 "library will be left out (readinglist import --with-revisions takes them)."
             )
-        details = "\n".join(f"skipped {s}" for s in preview.skipped[:500])
+        warnings = [*notes, *(str(w) for w in preview.warnings)]
+        if warnings:
+            n = len(warnings)
+            summary += f" {n:,} warning{'s' * (n != 1)}, listed below."
+        details = "\n".join(
+            [f"warning: {w}" for w in warnings[:500]]
+            + [f"skipped {s}" for s in preview.skipped[:500]]
+        )
         if confirm:
             dialog = ImportPreview(self, summary, details or "Nothing was skipped.")
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -305,16 +326,23 @@ class ImportExportMixin:
         settings = QSettings()
         start = str(settings.value("last_export_folder", str(Path.home())))
         n = len(ids)
-        name, _ = QFileDialog.getSaveFileName(
+        chosen = str(settings.value("last_export_format", EXPORT_FORMATS[0][0]))
+        name, picked = QFileDialog.getSaveFileName(
             self,
-            f"Export {n:,} paper{'s' * (n != 1)} as BibTeX",
+            f"Export {n:,} paper{'s' * (n != 1)}",
             str(Path(start) / "refs.bib"),
-            "BibTeX (*.bib)",
+            ";;".join(label for label, _ in EXPORT_FORMATS),
+            chosen,
         )
         if not name:
             return
-        settings.setValue("last_export_folder", str(Path(name).parent))
-        self.export_to(Path(name), ids)
+        format_ = dict(EXPORT_FORMATS).get(picked, "bibtex")
+        path = Path(name)
+        if format_ == "csl-json" and path.suffix == ".bib":
+            path = path.with_suffix(".json")  # the dialog proposed refs.bib
+        settings.setValue("last_export_folder", str(path.parent))
+        settings.setValue("last_export_format", picked)
+        self.export_to(path, ids, format_)
 
     def export_scope(self) -> list[int]:
         """The papers to export when none are picked: asked when the view holds
@@ -338,13 +366,18 @@ class ImportExportMixin:
             self.activateWindow()
         return {"paper": [paper.id], "view": view}.get(chosen or "", [])
 
-    def export_to(self, path: Path, papers: list[Any]) -> None:
-        """Write the papers' (or ids') BibTeX to ``path`` (whole or not at all),
-        in the worker: exporting pins their citation keys."""
+    def export_to(self, path: Path, papers: list[Any], format_: str = "bibtex") -> None:
+        """Write the papers' (or ids') BibTeX (``format_`` "biblatex", "csl-json":
+        those) to ``path`` (whole or not at all), in the worker: exporting pins
+        their citation keys."""
         ids = [p if isinstance(p, int) else p.id for p in papers]
 
         def write(lib: Any) -> int:
-            text = lib.export_bibtex(lib.get_many_existing(ids))
+            chosen = lib.get_many_existing(ids)
+            if format_ == "csl-json":
+                text = lib.export_csl_json(chosen)
+            else:
+                text = lib.export_bibtex(chosen, biblatex=format_ == "biblatex")
             tmp = path.with_suffix(path.suffix + ".tmp")
             try:
                 tmp.write_text(text, encoding="utf-8")

@@ -196,6 +196,29 @@ def test_readable_text_turns_short_math_into_unicode():
     assert readable_text(long_math) == long_math
 
 
+def test_no_text_macro_loses_its_argument():
+    """pylatexenc's defaults dropped \\texttt's argument: "We use \\texttt{sed}"
+    was stored as "We use"."""
+    from readinglist.core.latex import latex_to_text
+
+    for name in "texttt textsf textup textmd textsc textrm textsl textit textbf emph".split():
+        assert latex_to_text(rf"We use \{name}{{sed}} here") == "We use sed here", name
+    assert latex_to_text(r"{\tt grep} and {\bf b}") == "grep and b"
+
+
+def test_typewriter_text_is_marked_for_a_monospace_font_when_asked():
+    from readinglist.core.latex import MONO_END, MONO_START
+
+    mono = readable_text(r"$\texttt{MemoryRewardBench}$: {\tt grep} and \texttt{sed}", mono=True)
+    assert mono == (
+        f"{MONO_START}MemoryRewardBench{MONO_END}: {MONO_START}grep{MONO_END} and "
+        f"{MONO_START}sed{MONO_END}"
+    )
+    # The marks in the data itself are dropped: they would open a span the data chose.
+    assert readable_text(f"a {MONO_START}b", mono=True) == "a b"
+    assert readable_text(r"\texttt{sed}") == "sed"  # without mono: no marks
+
+
 # --- Unicode to LaTeX --------------------------------------------------------------------
 
 

@@ -10,20 +10,21 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from support import corpus, import_now, settle
+from support import FIXTURES, corpus, import_now, settle
 
 
 @pytest.fixture
 def save_to(monkeypatch, tmp_path):
-    """The file dialog answers with this path (it is the platform's dialog, not ours)."""
+    """The file dialog answers with this path (it is the platform's dialog, not ours)
+    and the first file type it offers (BibTeX)."""
     from readinglist.gui import import_export
 
     out = tmp_path / "out.bib"
     asked: list[str] = []
 
-    def answer(parent, caption, *rest):
+    def answer(parent, caption, start, filters, *rest):
         asked.append(caption)
-        return str(out), "BibTeX (*.bib)"
+        return str(out), filters.split(";;")[0]
 
     monkeypatch.setattr(import_export.QFileDialog, "getSaveFileName", answer)
     return out, asked
@@ -55,7 +56,7 @@ def test_ctrl_e_asks_this_paper_or_the_n_papers_in_the_view(window, qtbot, save_
     seen = _export_with_ctrl_e(window, qtbot, "view")
     assert "The 50 papers in this view" in seen and "This paper" in seen
     assert any(current.title[:40] in s for s in seen)  # it names the paper on screen
-    assert asked == ["Export 50 papers as BibTeX"]
+    assert asked == ["Export 50 papers"]
     assert out.read_text().count("@misc{") == 50
     assert "Exported 50 entries" in window.statusBar().currentMessage()
 
@@ -63,8 +64,42 @@ def test_ctrl_e_asks_this_paper_or_the_n_papers_in_the_view(window, qtbot, save_
     text = out.read_text()
     # BibTeX braces the title's capitals ({NoiSER}: Noise is...).
     assert text.count("@misc{") == 1 and current.title in text.replace("{", "").replace("}", "")
-    assert asked[-1] == "Export 1 paper as BibTeX"
+    assert asked[-1] == "Export 1 paper"
     assert window.statusBar().currentMessage().startswith("Exported 1 entry")
+
+
+@pytest.mark.parametrize("kind", ["BibLaTeX", "CSL-JSON"])
+def test_the_export_dialog_offers_biblatex_and_csl_json(window, qtbot, monkeypatch, tmp_path, kind):
+    import json
+    import re
+
+    from readinglist.gui import import_export
+
+    offered: list[str] = []
+
+    def answer(parent, caption, start, filters, *rest):
+        offered.extend(filters.split(";;"))
+        return str(tmp_path / "refs.bib"), next(f for f in offered if f.startswith(kind))
+
+    monkeypatch.setattr(import_export.QFileDialog, "getSaveFileName", answer)
+    with qtbot.waitSignal(window.imported, timeout=30000):  # four arXiv preprints
+        window.import_text((FIXTURES / "arxiv-new-page.txt").read_text(), "new", confirm=False)
+    settle(qtbot, window)
+    n = len(window.state.ids)
+    qtbot.keyClick(window.table, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.table, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    settle(qtbot, window)
+    assert [f.split(" ")[0] for f in offered] == ["BibTeX", "BibLaTeX", "CSL-JSON"]
+    if kind == "BibLaTeX":
+        text = (tmp_path / "refs.bib").read_text()
+        # The preprints; the fourth paper names a journal: @article.
+        assert text.count("@online{") == 3 and text.count("eprinttype") == 4
+        assert re.search(r"(?m)^  date ", text) and not re.search(r"(?m)^  year ", text)
+        assert len(re.findall(r"(?m)^@", text)) == n
+    else:  # written as refs.json: the name the dialog proposed was for BibTeX
+        assert not (tmp_path / "refs.bib").exists()
+        items = json.loads((tmp_path / "refs.json").read_text())
+        assert len(items) == n and sum("arXiv" in str(i) for i in items) >= 4
 
 
 def test_ctrl_e_cancelled_in_the_question_writes_nothing(window, qtbot, save_to):
@@ -82,7 +117,7 @@ def test_ctrl_e_with_picks_exports_them_without_asking(window, qtbot, save_to):
         qtbot.keyClick(window.table, Qt.Key.Key_J)
     seen = _export_with_ctrl_e(window, qtbot, "view")
     assert seen == []  # no question: the picks are what is exported
-    assert asked == ["Export 3 papers as BibTeX"]
+    assert asked == ["Export 3 papers"]
     keys = {window.library.get(pid).citekey for pid in picked}
     text = out.read_text()
     assert text.count("@misc{") == 3 and all(f"{{{k}," in text for k in keys)

@@ -170,6 +170,22 @@ def test_similar_paper_links_show_titles_as_text(window, qtbot):
         assert href.startswith(("https://", "http://", "paper:")), href
 
 
+def test_latex_in_the_detail_pane_and_its_similar_papers_reads_as_text(window, qtbot):
+    """Issue 17: $\\texttt{MemoryRewardBench}$ in monospace, ε for $\\varepsilon$,
+    and the similar papers' titles through the same LaTeX reading."""
+    title = r"$\texttt{MemoryRewardBench}$ at $O(\varepsilon^{-3/4})$ cost"
+    first = _import(window, qtbot, _bib(title, key="mono"), "mono.bib")
+    _import(window, qtbot, _bib(title + " again", key="mono2"), "mono2.bib")
+    _show(window, first)
+    qtbot.waitUntil(lambda: "cost again" in window.detail.toPlainText(), timeout=10000)
+    text = window.detail.toPlainText()
+    assert "MemoryRewardBench at O(ε⁻³ᐟ⁴) cost" in text
+    assert "MemoryRewardBench at O(ε⁻³ᐟ⁴) cost again" in text  # the similar paper's link
+    assert "texttt" not in text and "varepsilon" not in text
+    rendered = window.detail.toHtml()
+    assert re.search(r"font-family:[^>]*monospace[^>]*>MemoryRewardBench<", rendered), rendered
+
+
 def _sidebar_children(window) -> dict[str, list]:
     groups = {}
     for i in range(window.sidebar.topLevelItemCount()):
