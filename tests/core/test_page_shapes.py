@@ -85,3 +85,50 @@ def test_the_reference_listing_reads_as_before_and_a_digest_after_it_merges(tmp_
         assert (report.added, report.merged) == (0, 1)  # the same paper, now with its id
         (barlow,) = [p for p in lib.select() if p.title.startswith("Barlow Twins")]
         assert barlow.arxiv_id == "2103.03230"
+
+
+ABS_PAGES = ["0704.0001", "0704.0174", "1411.4413", "9411002"]
+
+
+def _shape(d):
+    return (d.title, d.authors, d.arxiv_id, d.abstract, d.categories, d.doi, d.journal_ref)
+
+
+def test_an_abstract_page_flattened_to_one_line_reads_as_the_page():
+    """Each real arXiv .abs page, its lines joined by spaces (as chat programs and
+    note apps paste it), gives the very paper the page gives."""
+    for name in ABS_PAGES:
+        page = corpus(f"arxiv-listing-text/arxiv-browse__{name}.abs.txt").read_text()
+        (whole,) = parse(page).drafts
+        (flat,) = parse(" ".join(page.split())).drafts
+        if name == "1411.4413":  # a 500-line author list: its wrapping joins alike
+            assert flat.title == whole.title and len(flat.authors) == len(whole.authors)
+            continue
+        assert _shape(flat) == _shape(whole), name
+
+
+def test_a_browser_copy_of_an_abstract_page_on_one_line():
+    text = (
+        "Computer Science > Computation and Language [Submitted on 12 Jun 2017 (v1), last "
+        "revised 2 Aug 2023 (this version, v7)] Title:Attention Is All You Need "
+        "Authors:Ashish Vaswani, Noam Shazeer, Niki Parmar View PDF Abstract:The dominant "
+        "sequence transduction models are based on complex recurrent networks. Comments: 15 "
+        "pages, 5 figures Subjects: Computation and Language (cs.CL); Machine Learning (cs.LG) "
+        "Cite as: arXiv:1706.03762 [cs.CL]"
+    )
+    (d,) = parse(text).drafts
+    assert d.title == "Attention Is All You Need" and d.arxiv_id == "1706.03762"
+    assert d.authors == ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]  # not "View PDF"
+    assert (
+        d.abstract
+        == "The dominant sequence transduction models are based on complex recurrent networks."
+    )
+    assert d.categories == ["cs.CL", "cs.LG"] and d.comments == "15 pages, 5 figures"
+    assert d.year == 2017
+
+
+def test_one_line_with_labels_but_no_arxiv_id_is_not_an_abstract_page():
+    from readinglist.core.importers.flat_page import unflatten
+
+    assert unflatten("Title: A Study Authors: Someone Abstract: words here") is None
+    assert unflatten("arXiv:1706.03762 Title: T Authors: A\nsecond\nthird\nfourth") is None

@@ -1,0 +1,64 @@
+"""An arXiv abstract page flattened to one line, read as the page it was.
+
+Chat programs, some note apps and a browser's copy of arxiv.org/abs/ID join the
+page into one line: "Title:Attention Is All You Need Authors:Ashish Vaswani, …
+Abstract:The dominant … Comments: 15 pages Subjects: Computation and Language
+(cs.CL) Cite as: arXiv:1706.03762", or an ``.abs`` file's "arXiv:0704.0001 From: …
+Title: … Authors: … \\\\ A fully differential … \\\\". The listing parser saw one
+title-less line. Here the labels are split out again and the page rebuilt in the
+``.abs`` form, which the arXiv parser reads like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+_LABELS = (
+    r"Title|Authors?|Abstract|Comments|Subjects|Categories|Journal-ref|Journal reference|"
+    r"DOI|Report-no|Report number|Cite as|From|Date(?: \(revised v\d+\))?|MSC-class|"
+    r"ACM-class|License"
+)
+_LABEL = re.compile(r"(?:(?<=[\s\]])|^)(" + _LABELS + r") ?:\s*")
+# The web page's and the .abs file's names for a field, as the .abs form writes them.
+_NAMES = {
+    "Author": "Authors",
+    "Journal reference": "Journal-ref",
+    "Report number": "Report-no",
+}
+# Labels whose value is page furniture here ("Cite as" repeats the id).
+_DROPPED = {"Cite as", "From"}
+_LONGEST_LINE = 200_000
+# The abstract page's buttons, between the authors and the abstract.
+_FURNITURE = re.compile(r"\s(?:View PDF|HTML \(experimental\)|TeX Source|Other Formats)(?=\s)")
+
+
+def unflatten(text: str) -> str | None:
+    """The ``.abs`` form of a flattened arXiv abstract page; None for other text."""
+    body = text.strip()
+    if len(body) > _LONGEST_LINE or body.count("\n") > 2:
+        return None
+    body = _FURNITURE.sub(" ", " ".join(body.split()))
+    found = re.search(r"\barXiv:\s?(" + _ID + r")\b", body)
+    if found is None or not re.search(r"\bTitle ?:", body) or not re.search(r"\bAuthors? ?:", body):
+        return None
+    header, abstract = body, ""
+    parts = [p.strip() for p in re.split(r"(?:^|\s)\\\\(?:\s|$)", body)]
+    if len(parts) >= 3:  # an .abs file: header \\ abstract \\
+        header = next((p for p in parts if "Title" in p), parts[0])
+        later = parts[parts.index(header) + 1 :]
+        abstract = next((p for p in later if p), "")
+    fields: list[tuple[str, str]] = []
+    labels = list(_LABEL.finditer(header))
+    for here, after in zip(labels, [*labels[1:], None], strict=True):
+        end = after.start() if after is not None else len(header)
+        name = _NAMES.get(here.group(1), here.group(1))
+        value = header[here.end() : end].strip()
+        if name == "Abstract":
+            abstract = abstract or value
+        elif name not in _DROPPED and value and name not in dict(fields):
+            fields.append((name, value))
+    if not dict(fields).get("Title"):
+        return None
+    lines = [f"arXiv:{found.group(1)}", *(f"{k}: {v}" for k, v in fields)]
+    return "\n".join([*lines, "\\\\", f"  {abstract}", "\\\\", ""])
