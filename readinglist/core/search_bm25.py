@@ -100,17 +100,16 @@ def _term_scores(sub: Any, reader: Any, term: query.Term) -> tuple[np.ndarray, n
     scorer = sub.weighting.scorer(sub, term.fieldname, text)
     if type(scorer) is not BM25FScorer:
         return None
-    m = reader.postings(term.fieldname, text)
-    if isinstance(m, FilterMatcher):  # wraps the postings to hide deletions
-        m = m.child
+    m = leaf_matcher(reader, term.fieldname, text)
     if not isinstance(m, W3LeafMatcher):
         return None
-    docs, weights = _postings(m)
+    ids, weights = read_blocks(m, with_weights=True)
+    docs = np.array(ids, dtype=np.int64)
     lengths = _field_lengths(reader, term.fieldname)
     if lengths is None:
         return None
     fl = lengths[docs]
-    tf = weights
+    tf = np.array(weights, dtype=np.float64)
     # bm25() of whoosh.scoring, written out term by term in its order of operations.
     b, k1 = scorer.B, scorer.K1
     values = scorer.idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / scorer.avgfl)))
@@ -119,20 +118,29 @@ def _term_scores(sub: Any, reader: Any, term: query.Term) -> tuple[np.ndarray, n
     return docs, values
 
 
-def _postings(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """A leaf matcher's document numbers and weights, read a block at a time
-    (the block attributes of whoosh-reloaded, pinned at 2.7.5)."""
+def leaf_matcher(reader: Any, fieldname: str, text: bytes) -> Any:
+    """The segment's matcher of a term with deleted documents included: the leaf
+    matcher itself, out of the filter Whoosh wraps around it to hide deletions."""
+    m = reader.postings(fieldname, text)
+    return m.child if isinstance(m, FilterMatcher) else m
+
+
+def read_blocks(m: W3LeafMatcher, with_weights: bool = False) -> tuple[list[int], list[float]]:
+    """A leaf matcher's document numbers (and weights) read a block at a time, not
+    posting by posting as all_ids() does (the block attributes of whoosh-reloaded,
+    pinned at 2.7.5)."""
     ids: list[int] = []
     weights: list[float] = []
     while m.is_active():
         if m._ids is None:
             m._read_ids()
-        if m._weights is None:
-            m._read_weights()
         ids.extend(m._ids[m._i :])
-        weights.extend(m._weights[m._i :])
+        if with_weights:
+            if m._weights is None:
+                m._read_weights()
+            weights.extend(m._weights[m._i :])
         m._next_block()
-    return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
+    return ids, weights
 
 
 def _field_lengths(reader: Any, fieldname: str) -> np.ndarray | None:

@@ -13,9 +13,8 @@ from typing import Any
 
 from whoosh import query
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 
-from readinglist.core.search_bm25 import rank_words, word_terms
+from readinglist.core.search_bm25 import leaf_matcher, rank_words, read_blocks, word_terms
 from readinglist.core.search_pairs import PairsQuery
 
 
@@ -23,19 +22,10 @@ def _posting_docnums(reader: Any, fieldname: str, text: Any) -> Iterable[int]:
     """The segment's document numbers for one term, deleted documents included."""
     if (fieldname, text) not in reader:
         return ()
-    m = reader.postings(fieldname, text)
-    if isinstance(m, FilterMatcher):  # wraps the postings to hide deletions
-        m = m.child
+    m = leaf_matcher(reader, fieldname, text)
     if not isinstance(m, W3LeafMatcher):
         return list(m.all_ids())
-    # The leaf matcher's own block attributes: whoosh-reloaded is pinned (==2.7.5).
-    out: list[int] = []
-    while m.is_active():  # a block at a time (the generic all_ids() steps per posting)
-        if m._ids is None:
-            m._read_ids()
-        out.extend(m._ids[m._i :])
-        m._next_block()
-    return out
+    return read_blocks(m)[0]
 
 
 def docset(searcher: Any, q: query.Query) -> set[int]:

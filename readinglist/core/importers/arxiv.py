@@ -35,9 +35,10 @@ from readinglist.core.text import (
     normalize_doi,
 )
 
-_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
-_ENTRY_START = re.compile(r"^arXiv:(" + _ID + r")\b(.*)$")
-_PAGE_START = re.compile(r"^\[(\d+)\]\s+arXiv:(" + _ID + r")\b(.*)$")
+#: An arXiv id, new style (2401.12345) or old (hep-th/9901001), with its version.
+ARXIV_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+_ENTRY_START = re.compile(r"^arXiv:(" + ARXIV_ID + r")\b(.*)$")
+_PAGE_START = re.compile(r"^\[(\d+)\]\s+arXiv:(" + ARXIV_ID + r")\b(.*)$")
 _FIELD = re.compile(r"^([A-Z][A-Za-z-]*(?: \([^)]*\))?):\s?(.*)$")
 _SEPARATOR = re.compile(r"^(?:-{20,}|(?:%-)+%?-?|(?:%%--)+%*-*|(?:%%%---)+%*-*)\s*$")
 _CLOSE = re.compile(r"^\\\\\s*\(\s*(\S+)\s*,")
@@ -61,7 +62,7 @@ _KNOWN_FIELDS = {
 
 def looks_like_arxiv(text: str) -> bool:
     head = text[:200_000]
-    has_entry = re.search(r"(?m)^(?:\[\d+\]\s+)?arXiv:" + _ID, head) is not None
+    has_entry = re.search(r"(?m)^(?:\[\d+\]\s+)?arXiv:" + ARXIV_ID, head) is not None
     return has_entry and re.search(r"(?m)^Title:", head) is not None
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 
-_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+from readinglist.core.importers.arxiv import ARXIV_ID
+
 _LABELS = (
     r"Title|Authors?|Abstract|Comments|Subjects|Categories|Journal-ref|Journal reference|"
     r"DOI|Report-no|Report number|Cite as|From|Date(?: \(revised v\d+\))?|MSC-class|"
@@ -35,11 +36,13 @@ _FURNITURE = re.compile(r"\s(?:View PDF|HTML \(experimental\)|TeX Source|Other F
 
 def unflatten(text: str) -> str | None:
     """The ``.abs`` form of a flattened arXiv abstract page; None for other text."""
+    if len(text) > _LONGEST_LINE:  # before strip(): a 150 MB mailing is not copied
+        return None
     body = text.strip()
-    if len(body) > _LONGEST_LINE or body.count("\n") > 2:
+    if body.count("\n") > 2:
         return None
     body = _FURNITURE.sub(" ", " ".join(body.split()))
-    found = re.search(r"\barXiv:\s?(" + _ID + r")\b", body)
+    found = re.search(r"\barXiv:\s?(" + ARXIV_ID + r")\b", body)
     if found is None or not re.search(r"\bTitle ?:", body) or not re.search(r"\bAuthors? ?:", body):
         return None
     header, abstract = body, ""
