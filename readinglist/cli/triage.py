@@ -9,6 +9,7 @@ import click
 
 from readinglist.cli.common import library, paper_line, parse_ids, print_json, say
 from readinglist.core.latex import readable_text
+from readinglist.core.text import revision_label
 
 
 @click.command("list")
@@ -64,6 +65,8 @@ def show_cmd(ctx: click.Context, paper_id: int, as_json: bool) -> None:
         facts.append(f"arXiv:{p.arxiv_id}")
     if p.doi:
         facts.append(f"doi:{p.doi}")
+    if revised := revision_label(p.extra.get("revised")):
+        facts.append(revised)
     if p.citekey:
         facts.append(f"key {p.citekey}")
     click.echo(" · ".join(facts))

@@ -10,6 +10,8 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 from readinglist.core.errors import BadInput
 from readinglist.core.latex import latex_accents_to_unicode
@@ -363,3 +365,22 @@ def join_lines(lines: Iterable[str]) -> str:
 
 def squash_spaces(text: str) -> str:
     return " ".join(text.split())
+
+
+def mail_date(text: str) -> datetime | None:
+    """An e-mail style date ("Tue, 20 Jan 2026 17:44:29 GMT", as arXiv mailings
+    write a revision's), always with a zone, or None when it is not one."""
+    try:
+        at = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    # "-0000" parses naive; naive and aware dates do not compare.
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def revision_label(revised: object) -> str:
+    """How a paper's latest revision reads in the app: "revised 20 Jan 2026"."""
+    if not isinstance(revised, str) or not revised:
+        return ""
+    at = mail_date(revised)
+    return f"revised {at.day} {at:%b %Y}" if at else "revised"

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from readinglist.core.errors import UserError
 from readinglist.core.latex import MONO_END, MONO_START
 from readinglist.core.models import MARK_END, MARK_START
+from readinglist.core.text import revision_label
 from readinglist.gui.paper_model import readable_text, shorten
 
 ROLE = Qt.ItemDataRole.UserRole
@@ -141,6 +142,8 @@ class DetailPaneMixin:
         if paper.doi:
             url = f"https://doi.org/{quote(paper.doi, safe='/.:;()-_')}"
             facts.append(f'<a href="{html.escape(url)}">doi:{html.escape(paper.doi)}</a>')
+        if revised := revision_label(paper.extra.get("revised")):
+            facts.append(html.escape(revised))
         if paper.citekey:
             facts.append(f"<code>{html.escape(paper.citekey)}</code>")
         parts.append("<p>" + " · ".join(facts) + "</p>")

@@ -127,6 +127,66 @@ def test_a_browser_copy_of_an_abstract_page_on_one_line():
     assert d.year == 2017
 
 
+# Select all, copy, on arxiv.org/abs/1706.03762 (the page's lines kept; the
+# "Title:" and "Authors:" descriptors are hidden on the page and not copied).
+BROWSER_COPY = """\
+Skip to main content
+Cornell University
+We gratefully acknowledge support from the Simons Foundation, member institutions, and all contributors. Donate
+arxiv logo > cs > arXiv:1706.03762
+
+Help | Advanced Search
+Search
+Computer Science > Computation and Language
+[Submitted on 12 Jun 2017 (v1), last revised 2 Aug 2023 (this version, v7)]
+Attention Is All You Need
+Ashish Vaswani, Noam Shazeer, Niki Parmar, Jakob Uszkoreit, Llion Jones, Aidan N. Gomez, Lukasz Kaiser, Illia Polosukhin
+View PDF HTML (experimental)
+
+    Abstract:The dominant sequence transduction models are based on complex recurrent or
+convolutional neural networks.
+
+    We propose a new simple network architecture, the Transformer.
+
+Comments: \t15 pages, 5 figures
+Subjects: \tComputation and Language (cs.CL); Machine Learning (cs.LG)
+Cite as: \tarXiv:1706.03762 [cs.CL]
+  \t(or arXiv:1706.03762v7 [cs.CL] for this version)
+  \t
+https://doi.org/10.48550/arXiv.1706.03762
+Focus to learn more
+Submission history
+From: Llion Jones [view email]
+[v1] Mon, 12 Jun 2017 17:57:34 UTC (1,102 KB)
+[v7] Wed, 2 Aug 2023 00:41:18 UTC (1,124 KB)
+"""
+
+
+def test_a_browser_copy_of_an_abstract_page_with_its_lines_is_one_paper():
+    for text in (BROWSER_COPY, BROWSER_COPY.replace("\nAttention", "\nTitle:Attention")
+                 .replace("\nAshish", "\nAuthors:Ashish")):  # fmt: skip
+        result = parse(text)
+        assert result.format == "arxiv" and not result.skipped
+        (d,) = result.drafts  # none of the site's menus
+        assert d.title == "Attention Is All You Need" and d.arxiv_id == "1706.03762"
+        assert len(d.authors) == 8 and d.authors[-1] == "Illia Polosukhin"
+        assert d.abstract == (
+            "The dominant sequence transduction models are based on complex recurrent or "
+            "convolutional neural networks. We propose a new simple network architecture, "
+            "the Transformer."
+        )
+        assert d.categories == ["cs.CL", "cs.LG"] and d.comments == "15 pages, 5 figures"
+        assert d.year == 2017
+
+
+def test_a_page_without_its_cite_as_line_is_left_to_the_listing_reader():
+    from readinglist.core.importers.flat_page import browser_copy
+
+    assert browser_copy(BROWSER_COPY.replace("Cite as:", "Cited:")) is None
+    assert browser_copy(BROWSER_COPY.replace("[Submitted on", "[Posted")) is None
+    assert browser_copy(corpus("listings/hf-papers-page.txt").read_text()) is None
+
+
 def test_one_line_with_labels_but_no_arxiv_id_is_not_an_abstract_page():
     from readinglist.core.importers.flat_page import unflatten
 

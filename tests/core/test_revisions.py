@@ -69,3 +69,46 @@ def test_with_revisions_imports_them_from_the_command_line(tmp_path):
         json.loads(run.stdout) if run.stdout.strip().startswith("[") else [json.loads(run.stdout)]
     )
     assert report["added"] == 1141 and report["revisions_left_out"] == 0
+
+
+def _revision(when: str) -> str:
+    return (
+        "arXiv:2401.13770\nreplaced with revised version " + when + "   (306kb)\n"
+        "Title: AlphaMapleSAT: An MCTS-based Cube-and-Conquer SAT Solver for Hard "
+        "Combinatorial Problems\nAuthors: Piyush Jha\n\n"
+    )
+
+
+def test_each_later_revision_is_noted_and_an_older_one_does_not_undo_it(tmp_path):
+    with Library.open(tmp_path / "lib", index=False) as lib:
+        lib.import_file(MAILING, with_revisions=True)
+        (paper,) = [p for p in lib.select() if p.arxiv_id == "2401.13770"]
+        assert paper.extra["revised"] == "Tue, 20 Jan 2026 17:44:29 GMT"
+        later = lib.import_text(_revision("Mon, 2 Mar 2026 09:01:02 GMT"), format="arxiv")
+        assert later.merged == 1
+        (again,) = [p for p in lib.select() if p.arxiv_id == "2401.13770"]
+        assert again.extra["revised"] == "Mon, 2 Mar 2026 09:01:02 GMT"
+        assert again.id == paper.id and again.title == paper.title
+        # The first mailing again (and a date written without a zone): no change back.
+        assert lib.import_file(MAILING).merged == 0
+        older = lib.import_text(_revision("Wed, 21 Jan 2026 10:00:00 -0000"), format="arxiv")
+        assert older.merged == 0
+        (still,) = [p for p in lib.select() if p.arxiv_id == "2401.13770"]
+        assert still.extra["revised"] == "Mon, 2 Mar 2026 09:01:02 GMT"
+        # Imports that change nothing leave no undo step: undo takes back the later one.
+        lib.undo()
+        (back,) = [p for p in lib.select() if p.arxiv_id == "2401.13770"]
+        assert back.extra["revised"] == "Tue, 20 Jan 2026 17:44:29 GMT"
+
+
+def test_show_on_the_command_line_says_when_it_was_revised(tmp_path):
+    folder = tmp_path / "lib"
+    with Library.open(folder, index=False) as lib:
+        lib.import_file(MAILING, with_revisions=True)
+        (pid,) = [p.id for p in lib.select() if p.arxiv_id == "2401.13770"]
+    run = subprocess.run(
+        [sys.executable, "-m", "readinglist", "--library", str(folder), "show", str(pid)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "arXiv:2401.13770 · revised 20 Jan 2026" in run.stdout

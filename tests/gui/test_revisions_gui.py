@@ -72,3 +72,22 @@ def test_the_preview_shows_what_reading_the_file_had_to_repair(window, qtbot, tm
     assert "warning: line 5: a BibTeX entry has no key; a key was made" in text
     titles = {p.title for p in window.library.select()}
     assert "Café au lait – one" in titles and "Bad \ufffd byte here" in titles
+
+
+def test_the_detail_pane_says_when_the_paper_was_last_revised(window, qtbot):
+    from support import import_now
+
+    title = "AlphaMapleSAT: An MCTS-based Cube-and-Conquer SAT Solver"
+    first = import_now(
+        qtbot, window, f"arXiv:2401.13770\nTitle: {title}\nAuthors: Piyush Jha\n\n  An abstract.\n",
+        "first.txt",
+    )  # fmt: skip
+    (pid,) = first.paper_ids
+    # The real mailing: 434 revisions, one of them of this paper.
+    report = import_now(qtbot, window, corpus(MAILING).read_text(encoding="utf-8"), "mailing.txt")
+    assert pid in report.paper_ids
+    window.go_view("all")
+    window._select_row(window.model.row_of(pid))
+    window._show_detail()
+    assert window.current_paper().id == pid
+    assert "revised 20 Jan 2026" in window.detail.toPlainText()

@@ -13,7 +13,7 @@ from readinglist.core.importers.arxiv import looks_like_arxiv, parse_arxiv
 from readinglist.core.importers.bibliographic import looks_like_wos, parse_atom, parse_ris
 from readinglist.core.importers.bibtex_in import parse_bibtex
 from readinglist.core.importers.csl_json import looks_like_json, parse_csl_json
-from readinglist.core.importers.flat_page import unflatten
+from readinglist.core.importers.flat_page import browser_copy, unflatten
 from readinglist.core.importers.listing import parse_listing
 from readinglist.core.importers.medline import looks_like_medline, parse_medline
 from readinglist.core.importers.page_shapes import extract
@@ -64,8 +64,8 @@ def parse(text: str, format: str = "auto", name: str = "input") -> ParseResult:
     if not text or text.isspace():  # (strip() would copy a 150 MB text)
         raise BadInput(f"nothing to import: {name} is empty")
     fmt = detect_format(text) if format == "auto" else format
-    if fmt in ("listing", "arxiv") and (page := unflatten(text)) is not None:
-        text, fmt = page, "arxiv"  # an abstract page flattened to one line
+    if fmt in ("listing", "arxiv") and (page := unflatten(text) or browser_copy(text)):
+        text, fmt = page, "arxiv"  # an abstract page, flattened or copied from a browser
     if fmt == "arxiv":
         result = parse_arxiv(text)
     elif fmt == "listing":

@@ -7,6 +7,11 @@ Abstract:The dominant … Comments: 15 pages Subjects: Computation and Language
 Title: … Authors: … \\\\ A fully differential … \\\\". The listing parser saw one
 title-less line. Here the labels are split out again and the page rebuilt in the
 ``.abs`` form, which the arXiv parser reads like any other.
+
+A browser's copy of the page that keeps its lines (select all, copy) is read the
+same way: its title and authors are the two lines after "[Submitted on …]", with
+or without the "Title:" and "Authors:" a browser may leave out, among the site's
+menus, which are left out.
 """
 
 from __future__ import annotations
@@ -65,3 +70,60 @@ def unflatten(text: str) -> str | None:
         return None
     lines = [f"arXiv:{found.group(1)}", *(f"{k}: {v}" for k, v in fields)]
     return "\n".join([*lines, "\\\\", f"  {abstract}", "\\\\", ""])
+
+
+_SUBMITTED = re.compile(r"^\[Submitted on [^\]]+\]\s*$")
+_PAGE_LABEL = re.compile(
+    r"^(Comments|Subjects|Journal reference|Related DOI|Report number|MSC classes|"
+    r"ACM classes|Cite as|Submission history)\s*:?\s*(.*)$"
+)
+# The page's names for a field, as the .abs form writes them.
+_PAGE_NAMES = {
+    "Comments": "Comments",
+    "Subjects": "Subjects",
+    "Journal reference": "Journal-ref",
+    "Related DOI": "DOI",
+    "Report number": "Report-no",
+    "MSC classes": "MSC-class",
+    "ACM classes": "ACM-class",
+}
+
+
+def browser_copy(text: str) -> str | None:
+    """The ``.abs`` form of a browser's copy of an arXiv abstract page (its lines
+    kept); None for other text."""
+    if len(text) > _LONGEST_LINE:
+        return None
+    lines = [line.strip() for line in text.splitlines()]
+    start = next((i for i, line in enumerate(lines) if _SUBMITTED.match(line)), None)
+    cited = re.search(r"^Cite as:\s*arXiv:(" + ARXIV_ID + r")\b", text, re.M)
+    if start is None or cited is None:
+        return None
+    rest = [line for line in lines[start + 1 :] if line]
+    at = next((i for i, line in enumerate(rest) if line.startswith("Abstract:")), None)
+    if at is None or at < 2:
+        return None
+    title = re.sub(r"^Title:\s*", "", rest[0])
+    authors = re.sub(r"^Authors?:\s*", "", rest[1])
+    abstract: list[str] = [rest[at].removeprefix("Abstract:").strip()]
+    fields: dict[str, str] = {}
+    in_abstract = True
+    for line in rest[at + 1 :]:
+        label = _PAGE_LABEL.match(line)
+        if label is None:
+            if in_abstract:
+                abstract.append(line)
+            continue
+        in_abstract = False
+        name = _PAGE_NAMES.get(label.group(1))
+        if name is None:  # "Cite as" and what follows it are the site's
+            if label.group(1) == "Submission history":
+                break
+            continue
+        if label.group(2) and name not in fields:
+            fields[name] = " ".join(label.group(2).split())
+    if not title or not authors:
+        return None
+    head = [f"arXiv:{cited.group(1)}", f"Title: {title}", f"Authors: {authors}"]
+    head += [f"{k}: {v}" for k, v in fields.items()]
+    return "\n".join([*head, "\\\\", "  " + " ".join(" ".join(abstract).split()), "\\\\", ""])

@@ -12,7 +12,7 @@ from typing import Any
 
 from readinglist.core import citekeys
 from readinglist.core.models import ImportReport, PaperDraft, Skipped
-from readinglist.core.text import title_key
+from readinglist.core.text import mail_date, title_key
 
 # Fields an import may fill when they are empty; never the user's own (status,
 # starred, tags, note, citekey).
@@ -75,6 +75,20 @@ def fill_extra(extra: dict[str, Any], more: dict[str, Any]) -> bool:
     return changed
 
 
+def newer_revision(new: object, have: object) -> bool:
+    """Whether a mailing's "replaced" date is later than the one noted (an older
+    mailing imported after a newer one must not take the paper back a version).
+    A date beats no date; two values that are not dates only say they differ."""
+    if not isinstance(new, str) or not new or new == have:
+        return False
+    if not isinstance(have, str) or not have:
+        return True
+    new_at, have_at = mail_date(new), mail_date(have)
+    if new_at is None or have_at is None:
+        return have_at is None
+    return new_at > have_at
+
+
 def title_match(conn: sqlite3.Connection, candidates: list[int], draft: PaperDraft) -> int | None:
     """A paper with the same normalized title, unless ids, authors or year say it
     is a different paper (two papers called "Introduction" are not one). Of several,
@@ -126,7 +140,13 @@ def merge_updates(conn: sqlite3.Connection, pid: int, draft: PaperDraft) -> dict
             updates[name] = value
     if draft.extra:
         extra = json.loads(current["extra"])
-        if fill_extra(extra, draft.extra):
+        filled = fill_extra(extra, draft.extra)
+        if newer_revision(draft.extra.get("revised"), extra.get("revised")):
+            # Each mailing that replaces the paper again notes its new version;
+            # only "revised" moves on: the other fields stay the user's first.
+            extra["revised"] = draft.extra["revised"]
+            filled = True
+        if filled:
             updates["extra"] = dumps(extra)
     if "arxiv_id" in updates and owner_of(conn, updates["arxiv_id"], None) is not None:
         del updates["arxiv_id"]
