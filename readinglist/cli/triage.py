@@ -4,6 +4,7 @@ deletion, undo and redo, and the library's numbers."""
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -18,9 +19,16 @@ from readinglist.core.text import revision_label
     type=click.Choice(["unread", "queued", "read", "dismissed"]),
     help="Only this status.",
 )
-@click.option("--tag", help="Only papers with this tag.")
+@click.option("--tag", help="Only papers with this tag (with --sort interest: most like it).")
 @click.option("--starred", is_flag=True, help="Only starred papers.")
 @click.option("--import", "batch_id", type=int, help="Only papers from this import (see stats).")
+@click.option(
+    "--sort",
+    type=click.Choice(["id", "interest"]),
+    default="id",
+    show_default=True,
+    help="interest: best first, learned from what you kept and dismissed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array of papers.")
 @click.pass_context
 def list_cmd(
@@ -29,17 +37,90 @@ def list_cmd(
     tag: str | None,
     starred: bool,
     batch_id: int | None,
+    sort: str,
     as_json: bool,
 ) -> None:
-    """List papers, ordered by id."""
-    papers = library(ctx, index=False).list_papers(
-        status=status, tag=tag, starred=True if starred else None, batch_id=batch_id
-    )
+    """List papers, ordered by id or by predicted interest."""
+    lib = library(ctx, index=False)
+    if sort == "interest" and tag:
+        # "Most like my tag": the tag is what is learned, so it does not filter.
+        papers = lib.list_papers(
+            status=status, starred=True if starred else None, batch_id=batch_id
+        )
+        papers = [p for p in papers if tag.lower() not in (t.lower() for t in p.tags)]
+    else:
+        papers = lib.list_papers(
+            status=status, tag=tag, starred=True if starred else None, batch_id=batch_id
+        )
+    if sort == "interest":
+        _list_by_interest(lib, papers, tag, as_json)
+        return
     if as_json:
         print_json([p.to_json() for p in papers])
         return
     for p in papers:
         click.echo(paper_line(p))
+
+
+def _list_by_interest(lib: Any, papers: list[Any], tag: str | None, as_json: bool) -> None:
+    ranked = lib.ranking.rank([p.id for p in papers], tag=tag)
+    if not ranked.ranked:
+        click.echo(f"Not ranked: {ranked.message}; listed by id.", err=True)
+    by_id = {p.id: p for p in papers}
+    rows = []
+    for pid in ranked.order:
+        p = by_id[pid]
+        row = p.to_json()
+        if ranked.ranked:
+            row["interest"] = round(ranked.interest.get(pid, 0.0), 4)
+            row["serendipity"] = pid in ranked.serendipity
+            if as_json:
+                row["why"] = lib.ranking.why(pid, tag)
+        rows.append(row)
+        if not as_json:
+            mark = ""
+            if ranked.ranked:
+                mark = f"{row['interest']:.2f}{'~' if row['serendipity'] else ' '} "
+            click.echo(mark + paper_line(p))
+    if as_json:
+        print_json(rows)
+    elif ranked.serendipity:
+        click.echo(
+            "~ a pick from outside the top, so the ranking does not close in on itself", err=True
+        )
+
+
+@click.command("rank")
+@click.option("--retrain", is_flag=True, help="Rebuild the features and train the model again.")
+@click.option("--tag", help="The model for this tag (papers most like it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def rank_cmd(ctx: click.Context, retrain: bool, tag: str | None, as_json: bool) -> None:
+    """How the interest ranking stands: on how many labels it learned."""
+    lib = library(ctx, index=False)
+    if retrain:
+        report = lib.ranking.retrain(tag)
+    else:
+        ready = lib.ranking.readiness(tag)
+        report = {
+            "papers": lib.count(),
+            "kept": ready.kept,
+            "dismissed": ready.dismissed,
+            "trained": ready.ready,
+            "message": ready.message,
+        }
+    if as_json:
+        print_json(report)
+        return
+    what = f"tag {tag}" if tag else "the Inbox"
+    if report["trained"]:
+        done = "Trained" if retrain else "Ranks"
+        click.echo(
+            f"{done} {what} on {report['kept']:,} kept and {report['dismissed']:,} dismissed "
+            f"papers ({report['papers']:,} papers in the library)."
+        )
+    else:
+        click.echo(f"Not trained: {report['message']}.")
 
 
 @click.command("show")
@@ -204,6 +285,7 @@ def stats_cmd(ctx: click.Context, as_json: bool) -> None:
 
 COMMANDS = [
     list_cmd,
+    rank_cmd,
     show_cmd,
     mark_cmd,
     star_cmd,

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from readinglist.core.enrichment import Enrichment
     from readinglist.core.exports import Exports
     from readinglist.core.importing.pipeline import Importer
+    from readinglist.core.ranking import Ranking
     from readinglist.core.search import SearchIndex, SearchResult
 
 Progress = Callable[[int, int], None]
@@ -100,6 +101,13 @@ class Parts:
         from readinglist.core.enrichment import Enrichment
 
         return Enrichment(self.journal, self.papers, self.exports)
+
+    @cached_property
+    def ranking(self) -> Ranking:
+        """Predicted interest learned from triage (``ranking/`` in the folder)."""
+        from readinglist.core.ranking import Ranking
+
+        return Ranking(self.store.conn, self.folder)
 
 
 class Library(Parts):
