@@ -67,6 +67,7 @@ def _list_by_interest(lib: Any, papers: list[Any], tag: str | None, as_json: boo
     if not ranked.ranked:
         click.echo(f"Not ranked: {ranked.message}; listed by id.", err=True)
     by_id = {p.id: p for p in papers}
+    why = lib.ranking.explain(ranked.order, tag) if as_json and ranked.ranked else {}
     rows = []
     for pid in ranked.order:
         p = by_id[pid]
@@ -75,7 +76,7 @@ def _list_by_interest(lib: Any, papers: list[Any], tag: str | None, as_json: boo
             row["interest"] = round(ranked.interest.get(pid, 0.0), 4)
             row["serendipity"] = pid in ranked.serendipity
             if as_json:
-                row["why"] = lib.ranking.why(pid, tag)
+                row["why"] = why[pid]
         rows.append(row)
         if not as_json:
             mark = ""

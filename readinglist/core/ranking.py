@@ -71,7 +71,7 @@ class Ranking:
 
     def features(self, rebuild: bool = False) -> rf.Rows:
         """Every paper's hashed term counts, brought up to date with the library."""
-        rows = None if rebuild else (self._rows or self._load())
+        rows = None if rebuild else (self._rows if self._rows is not None else self._load())
         current = self.conn.execute(f"SELECT id, {_PRINT} FROM papers ORDER BY id").fetchall()
         have: dict[int, int] = {}
         if rows is not None:
@@ -150,8 +150,10 @@ class Ranking:
             out.append(ranker.Example(pid, bool(kept), _age_days(when, now)))
         return out
 
-    def readiness(self, tag: str | None = None) -> Readiness:
-        examples = self.examples(tag)
+    def readiness(
+        self, tag: str | None = None, examples: list[ranker.Example] | None = None
+    ) -> Readiness:
+        examples = self.examples(tag) if examples is None else examples
         kept = sum(e.kept for e in examples)
         dismissed = len(examples) - kept
         if tag is not None:
@@ -170,10 +172,10 @@ class Ranking:
 
     def model(self, tag: str | None = None, retrain: bool = False) -> ranker.Model | None:
         """The model for the Inbox (or a tag), trained when the labels changed."""
-        if not self.readiness(tag).ready:
+        examples = self.examples(tag)
+        if not self.readiness(tag, examples).ready:
             return None
         rows = self.features()
-        examples = self.examples(tag)
         key = (tag, len(rows), tuple((e.paper_id, e.kept) for e in examples))
         if retrain or key not in self._models:
             self._models = {key: ranker.train(rows, examples)}
@@ -184,10 +186,9 @@ class Ranking:
     def rank(self, ids: list[int], tag: str | None = None, serendipity: bool = True) -> Ranked:
         """``ids`` best first; in their own order, with the reason, when the
         library has too few labels."""
-        ready = self.readiness(tag)
-        model = self.model(tag) if ready.ready else None
+        model = self.model(tag)
         if model is None:
-            return Ranked(list(ids), message=ready.message)
+            return Ranked(list(ids), message=self.readiness(tag).message)
         rows = self.features()
         position = {int(pid): k for k, pid in enumerate(rows.ids)}
         here = [pid for pid in ids if pid in position]
@@ -204,7 +205,14 @@ class Ranking:
     def why(self, paper_id: int, tag: str | None = None) -> dict[str, Any]:
         """The terms that raise the paper's score most and the labelled papers most
         like it: {"terms": [...], "like": [{"id", "title", "kept", "similarity"}]}."""
+        return self.explain([paper_id], tag)[paper_id]
+
+    def explain(self, ids: list[int], tag: str | None = None) -> dict[int, dict[str, Any]]:
+        """``why`` of each paper, the model looked up once for them all."""
         model = self.model(tag)
+        return {pid: self._why(model, pid) for pid in ids}
+
+    def _why(self, model: ranker.Model | None, paper_id: int) -> dict[str, Any]:
         if model is None:
             return {"terms": [], "like": []}
         row = self.conn.execute(
